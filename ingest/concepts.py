@@ -1,0 +1,210 @@
+"""Find the terms a note names: defined terms, titled terms, listed terms, aliases, acronyms.
+
+Finding is separate from deciding: this stage returns candidates with the rule
+that found them; `ingest.build` decides which become concepts, after seeing every
+note. `is_term_like` keeps junk (function words, numbers, clauses) out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from kg.models import AliasCandidate, Passage, TermCandidate
+from kg.normalize import has_cjk, has_latin, key
+from kg.resources import generic_words, stopwords
+
+_DEFINITION = re.compile(r"^\s*(?P<term>(?!https?:)[^:：。!！?？()（）]{1,30}?)\s*[:：]\s*(?P<body>.+)$", re.S)
+_PAREN = re.compile(r"[(（](?P<inside>[^()（）]{1,60})[)）]")
+_CALLED = re.compile(
+    r"(?P<a>[\w\u4e00-\u9fff][\w\u4e00-\u9fff '’\-]{0,30}?)\s*(?:又叫做?|也叫做?|又称为?|也称为?|简称为?|也被称为|亦称|俗称|又名|aka|also called|also known as)\s*"
+    r"(?P<b>[\w\u4e00-\u9fff][\w\u4e00-\u9fff '’\-]{0,30})"
+)
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[a-z][A-Z]{2,}[a-z0-9]*)(?![A-Za-z0-9])")
+_HEADING_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十百]+[、，,.]|第[一二三四五六七八九十\d]+[章节部分]|[(（]\d+[)）])\s*")
+_SPLIT_NAMES = re.compile(r"\s*[,，、/;；]\s*")
+_VERB_START = ("使用", "采用", "利用", "通过", "进行", "增加", "减少", "提高", "降低", "防止", "解决", "导致", "引起",
+               "计算", "得到", "包括", "包含", "需要", "可以", "能够", "用于", "用来", "如何", "怎么", "为什么", "什么",
+               "是否", "如果", "因为", "所以", "但是", "一般", "通常", "主要", "其中", "对于", "关于", "基于", "根据",
+               "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
+_BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后")
+_LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.'’\- ]{0,39}")
+
+
+def is_term_like(surface: str) -> bool:
+    """Whether a string could name a concept: a short noun phrase, not a clause or junk.
+
+    Examples
+    --------
+    >>> [is_term_like(s) for s in ["数据增广", "Batch Normalization", "BN层", "这样", "进行", "3.5", "增加训练数据一般是没用的", "的"]]
+    [True, True, True, False, False, False, False, False]
+    """
+    s = surface.strip()
+    if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”]", s):
+        return False
+    folded = s.casefold()
+    if folded in stopwords() or folded in generic_words() or key(s) in generic_words():
+        return False
+    if not has_cjk(s) and not has_latin(s):
+        return False
+    cjk = re.findall(r"[\u4e00-\u9fff]", s)
+    if has_cjk(s):
+        if len(cjk) < 2 and not has_latin(s) or len(cjk) > 10:
+            return False
+        if s.startswith(_VERB_START) or s.endswith(_BAD_END):
+            return False
+        if re.match(r"^[\d一二三四五六七八九十两几]", s) and not has_latin(s):
+            return False
+        return len(s) <= 16
+    words = s.split()
+    if len(words) > 5 or len(s) > 40 or len(key(s)) < 2:
+        return False
+    if words[0].casefold() in stopwords() or words[-1].casefold() in stopwords():
+        return False
+    return bool(_LATIN_TERM.fullmatch(s))
+
+
+def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
+    """Terms the note defines (`Adam:…`), uses as headings, or writes as acronyms."""
+    found: list[TermCandidate] = []
+    seen_headings: set[str] = set()
+    acronyms: Counter[str] = Counter()
+    first_line: dict[str, int] = {}
+    for p in passages:
+        for heading in p.heading:
+            if heading not in seen_headings:
+                seen_headings.add(heading)
+                found.extend(_heading_terms(heading, p))
+        m = _DEFINITION.match(p.text) if p.kind in ("definition", "item", "paragraph") else None
+        if m:
+            term = _strip_marker(m.group("term"))
+            for name in _SPLIT_NAMES.split(term):
+                if is_term_like(name):
+                    found.append(TermCandidate(surface=name, source=p.source, line=p.line,
+                                               definition=m.group("body").strip()[:240], rule="definition"))
+        if p.kind != "code":
+            for a in _ACRONYM.findall(p.text):
+                if 2 <= len(a) <= 12 and a.casefold() not in stopwords():
+                    acronyms[a] += 1
+                    first_line.setdefault(a, p.line)
+    source = passages[0].source if passages else ""
+    for a, n in acronyms.items():
+        found.append(TermCandidate(surface=a, source=source, line=first_line[a], rule=f"acronym:{n}"))
+    return found
+
+
+def _heading_terms(heading: str, p: Passage) -> list[TermCandidate]:
+    text = _HEADING_NUMBER.sub("", heading).strip().rstrip("?？:：")
+    parts = [text] if is_term_like(text) else re.split(r"\s+", text) if re.fullmatch(r"[\w\u4e00-\u9fff ]+", text) else []
+    return [TermCandidate(surface=t, source=p.source, line=p.line, rule="heading") for t in parts if is_term_like(t)]
+
+
+def _strip_marker(term: str) -> str:
+    return re.sub(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)", "", term).strip()
+
+
+def mine_aliases(passages: Sequence[Passage]) -> list[AliasCandidate]:
+    """Pairs of names the note says are the same: parentheses, synonym heads, 又叫."""
+    found: list[AliasCandidate] = []
+    for p in passages:
+        if p.kind == "code":
+            continue
+        for names, rule in (*_paren_aliases(p.text), *_synonym_heads(p), *_called_aliases(p.text), *_heading_pairs(p)):
+            names = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+            if len(names) >= 2:
+                found.append(AliasCandidate(names=names, source=p.source, line=p.line, rule=rule))
+    return found
+
+
+def _paren_aliases(text: str):
+    for m in _PAREN.finditer(text):
+        inside = [n for n in re.split(r"\s*[,，、;；:：]\s*", m.group("inside")) if n]
+        if not inside or len(inside) > 3 or not all(is_term_like(n) for n in inside):
+            continue
+        before = text[: m.start()]
+        outer = _term_before(before, inside)
+        if outer and _switches_language(outer, inside):
+            yield (outer, *inside), "parentheses"
+
+
+def _term_before(before: str, inside: list[str]) -> str | None:
+    """The term just before a parenthesis: a Latin phrase, or a short Chinese run."""
+    latin = re.search(r"((?:[A-Za-z][A-Za-z0-9'’\-+]*\s?){1,6})$", before)
+    if latin:
+        words = latin.group(1).split()
+        acronym = next((n for n in inside if re.fullmatch(r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*", n)), None)
+        if acronym and len(words) >= len(acronym) and _initials_match(words[-len(acronym):], acronym):
+            words = words[-len(acronym):]
+        else:
+            words = words[-3:]
+        candidate = " ".join(words)
+        return candidate if is_term_like(candidate) else None
+    cjk = re.search(r"([\u4e00-\u9fffA-Za-z0-9]{2,10})$", before)
+    if not cjk:
+        return None
+    run = cjk.group(1)
+    for cut in range(len(run) - 1):
+        candidate = run[cut:]
+        if is_term_like(candidate) and not candidate.startswith(_VERB_START):
+            return candidate
+    return None
+
+
+def _initials_match(words: list[str], acronym: str) -> bool:
+    return [w[0].casefold() for w in words] == [c.casefold() for c in acronym if c.isalpha()][: len(words)]
+
+
+def _switches_language(outer: str, inside: list[str]) -> bool:
+    """An alias in parentheses crosses languages (中文(English)) or spells out an acronym."""
+    outer_cjk = has_cjk(outer)
+    return any(has_cjk(n) != outer_cjk or (not outer_cjk and key(n) != key(outer)) for n in inside)
+
+
+def _synonym_heads(p: Passage):
+    """`反卷积,转置卷积:上采样` names one thing twice; `空洞卷积:扩张卷积,…` too."""
+    m = _DEFINITION.match(p.text)
+    if not m:
+        return
+    head = _strip_marker(m.group("term"))
+    names = _SPLIT_NAMES.split(head)
+    if len(names) >= 2 and all(is_term_like(n) for n in names):
+        yield names, "synonym_head"
+        return
+    first = re.split(r"[,，。;；(（]", m.group("body"), maxsplit=1)[0].strip()
+    if (is_term_like(head) and is_term_like(first) and has_cjk(head) and has_cjk(first)
+            and head[-1] == first[-1] and len(first) <= 8 and first != head):
+        yield (head, first), "synonym_definition"
+
+
+def _called_aliases(text: str):
+    for m in _CALLED.finditer(text):
+        a = _tail_term(m.group("a"))
+        b = _head_term(m.group("b"))
+        if a and b:
+            yield (a, b), "called"
+
+
+def _tail_term(text: str) -> str | None:
+    text = text.strip()
+    for cut in range(len(text)):
+        if is_term_like(text[cut:]):
+            return text[cut:]
+    return None
+
+
+def _head_term(text: str) -> str | None:
+    text = text.strip()
+    for end in range(len(text), 0, -1):
+        if is_term_like(text[:end]):
+            return text[:end]
+    return None
+
+
+def _heading_pairs(p: Passage):
+    """A heading made of one Chinese and one Latin name (`非极大化抑制 NMS`)."""
+    if not p.heading:
+        return
+    parts = p.heading[-1].split()
+    if len(parts) == 2 and has_cjk(parts[0]) != has_cjk(parts[1]) and all(is_term_like(x) for x in parts):
+        yield parts, "heading_pair"

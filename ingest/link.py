@@ -1,0 +1,149 @@
+"""Link the collection: concept mentions in passages, typed relations, co-occurrence.
+
+Typed relations come from pattern candidates (`ingest.relations`), resolved here
+to concept ids now that every name is known. `related` edges (co-occurrence in a
+passage, or a passage under a concept's heading) are added only between concepts
+with no typed edge, so they never hide an explanation.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+
+from ingest.merge import item_name
+from kg.lexicon import Lexicon
+from kg.models import Concept, Evidence, FileExtract, Relation, RelationCandidate
+from kg.tokenize import Tokenizer
+
+MAX_EVIDENCE = 3
+MAX_CONCEPTS_FOR_COOCCURRENCE = 10
+_VARIANT_PREFIX_MAX = 6
+
+
+def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> dict[str, list[str]]:
+    """Concept ids mentioned in each passage, in order of first mention."""
+    out: dict[str, list[str]] = {}
+    for ex in extracts:
+        for passage, tokens in zip(ex.passages, ex.tokens):
+            out[passage.id] = list(dict.fromkeys(m.concept for m in lexicon.mentions(tokens)))
+    return out
+
+
+def heading_concepts(extracts: Sequence[FileExtract], lexicon: Lexicon) -> dict[str, list[str]]:
+    """Concepts named by each passage's nearest heading."""
+    out: dict[str, list[str]] = {}
+    for ex in extracts:
+        cache = {h: [m.concept for m in lexicon.mentions(toks)] for h, toks in ex.heading_tokens.items()}
+        for p in ex.passages:
+            out[p.id] = cache.get(p.heading[-1], []) if p.heading else []
+    return out
+
+
+class _Edges:
+    def __init__(self):
+        self.weight: dict[tuple[str, str, str], float] = defaultdict(float)
+        self.evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+
+    def add(self, source: str, target: str, type_: str, evidence: Evidence, weight: float = 1.0):
+        if source == target:
+            return
+        k = (source, target, type_)
+        if any(e.text == evidence.text for e in self.evidence[k]):
+            return
+        self.weight[k] += weight
+        if len(self.evidence[k]) < MAX_EVIDENCE:
+            self.evidence[k].append(evidence)
+
+    def typed_pairs(self) -> set[frozenset[str]]:
+        return {frozenset((s, t)) for (s, t, ty) in self.weight if ty != "related"}
+
+    def relations(self) -> list[Relation]:
+        return [Relation(source=s, target=t, type=ty, weight=round(w, 3), evidence=tuple(self.evidence[(s, t, ty)]))
+                for (s, t, ty), w in sorted(self.weight.items())]
+
+
+def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon: Lexicon, tokenizer: Tokenizer,
+         mentions: dict[str, list[str]], headings: dict[str, list[str]]) -> list[Relation]:
+    edges = _Edges()
+    resolver = _Resolver(lexicon, tokenizer)
+    for ex in extracts:
+        for cand in ex.relations:
+            _add_candidate(edges, cand, resolver)
+    _add_name_variants(edges, extracts, concepts, mentions, headings)
+    typed = edges.typed_pairs()
+    _add_cooccurrence(edges, extracts, mentions, headings, typed)
+    return edges.relations()
+
+
+class _Resolver:
+    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer):
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.cache: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, span: str, pick: str) -> str | None:
+        k = (span, pick)
+        if k not in self.cache:
+            self.cache[k] = self._resolve(span, pick)
+        return self.cache[k]
+
+    def _resolve(self, span: str, pick: str) -> str | None:
+        if pick == "item":
+            span = item_name(span)
+            whole = self.lexicon.lookup(span)
+            if whole:
+                return whole
+        found = self.lexicon.mentions(self.tokenizer.tokens(span))
+        if not found:
+            return None
+        return found[-1].concept if pick == "last" else found[0].concept
+
+
+def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
+    head = resolve(cand.head, cand.head_pick)
+    tail = resolve(cand.tail, cand.tail_pick)
+    if head and tail:
+        edges.add(head, tail, cand.type, cand.evidence)
+
+
+def _add_name_variants(edges, extracts, concepts, mentions, headings):
+    """`Fast R-CNN` next to `R-CNN`: a variant improves its original (a metric is only related)."""
+    by_key = {c.id: c for c in concepts.values() if c.id.isascii() and len(c.id) >= 2}
+    variants: dict[str, str] = {}
+    for cid in by_key:
+        for cut in range(1, min(_VARIANT_PREFIX_MAX, len(cid) - 2) + 1):
+            base = cid[cut:]
+            if base in by_key and base != cid:
+                variants[cid] = base
+                break
+    if not variants:
+        return
+    for ex in extracts:
+        for p in ex.passages:
+            present = set(mentions.get(p.id, ())) | set(headings.get(p.id, ()))
+            for variant in set(mentions.get(p.id, ())) & variants.keys():
+                base = variants[variant]
+                if base in present:
+                    type_ = "related" if concepts[base].category == "metric" else "improves"
+                    edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:300],
+                                                             rule="name_variant"))
+
+
+def _add_cooccurrence(edges, extracts, mentions, headings, typed):
+    for ex in extracts:
+        for p in ex.passages:
+            found = mentions.get(p.id, [])
+            if len(found) > MAX_CONCEPTS_FOR_COOCCURRENCE:
+                found = found[:MAX_CONCEPTS_FOR_COOCCURRENCE]
+            evidence = None
+            for a, b in itertools.combinations(sorted(found), 2):
+                if frozenset((a, b)) not in typed:
+                    evidence = evidence or Evidence(source=p.source, line=p.line, text=p.text[:300], rule="same_passage")
+                    edges.add(a, b, "related", evidence)
+            for h in headings.get(p.id, []):
+                for c in found[:5]:
+                    if c != h and frozenset((h, c)) not in typed:
+                        edges.add(h, c, "related", Evidence(source=p.source, line=p.line, text=p.text[:300],
+                                                            rule="under_heading"), weight=0.5)

@@ -1,0 +1,148 @@
+"""Decide the concepts of the whole collection: glossary, mined terms, mined aliases.
+
+One node per concept across languages: glossary entries are fixed groups of
+names; a mined alias joins names into one group unless it would fuse two
+glossary concepts (a note's `交叉熵(JS散度)` is a slip, not a synonym).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from ingest.concepts import is_term_like
+from kg.lexicon import Lexicon
+from kg.models import Concept, FileExtract
+from kg.normalize import has_cjk, key
+from kg.resources import Glossary
+from kg.tokenize import Tokenizer
+
+_ITEM_CUT = re.compile(r"[:：,，。;；(（]")
+_MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
+MIN_ACRONYM_PASSAGES = 2
+
+
+class _Groups:
+    """Union-find over name keys, remembering which groups come from the glossary."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+        self.glossary_root: dict[str, str] = {}
+        self.surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def find(self, k: str) -> str:
+        self.parent.setdefault(k, k)
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def union(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if ra in self.glossary_root and rb in self.glossary_root:
+            return False
+        if rb in self.glossary_root:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+    def add(self, surface: str, weight: int = 1) -> str:
+        k = key(surface)
+        self.find(k)
+        self.surfaces[k][surface.strip()] += weight
+        return k
+
+
+def item_name(span: str) -> str:
+    """The name a list item stands for: its text up to a colon or parenthesis."""
+    return _ITEM_CUT.split(_MARKER.sub("", span), maxsplit=1)[0].strip()
+
+
+def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
+                    tokenizer: Tokenizer) -> tuple[dict[str, Concept], dict[str, str]]:
+    """Concepts and the key → concept id map of the collection."""
+    groups = _Groups()
+    category: dict[str, str] = {}
+    for entry in glossary.entries:
+        root = groups.add(entry.name, weight=10_000)
+        groups.glossary_root[root] = entry.name
+        category[root] = entry.category
+        for alias in entry.aliases:
+            groups.union(root, groups.add(alias, weight=0))
+    known = Lexicon({k: k for k in groups.parent})
+    definitions: dict[str, str] = {}
+
+    def admissible(surface: str) -> bool:
+        """A mined name must not merely contain glossary names (`ReLU激活函数`, `梯度消失解决办法`)."""
+        if not is_term_like(surface):
+            return False
+        found = known.mentions(tokenizer.tokens(surface))
+        return not found or (len(found) == 1 and known.lookup(surface) is not None)
+
+    acronym_counts: Counter[str] = Counter()
+    for ex in extracts:
+        for term in ex.terms:
+            if term.rule.startswith("acronym:"):
+                acronym_counts[term.surface] += int(term.rule.split(":")[1])
+                continue
+            if admissible(term.surface):
+                k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
+                if term.definition and k not in definitions:
+                    definitions[k] = term.definition
+        for rel in ex.relations:
+            for span, pick in ((rel.head, rel.head_pick), (rel.tail, rel.tail_pick)):
+                name = item_name(span) if pick == "item" else ""
+                if name and "的" not in name and len(name) <= 12 and admissible(name):
+                    groups.add(name)
+    for surface, n in acronym_counts.items():
+        if n >= MIN_ACRONYM_PASSAGES and admissible(surface):
+            groups.add(surface, weight=n)
+    for ex in extracts:
+        for alias in ex.aliases:
+            names = [n for n in alias.names if is_term_like(n)]
+            if len(names) < 2:
+                continue
+            roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
+            if sum(1 for r in roots if r in groups.glossary_root) > 1:
+                continue
+            ks = [groups.add(n) for n in names]
+            for k in ks[1:]:
+                groups.union(ks[0], k)
+    return _concepts_from_groups(groups, category, definitions)
+
+
+def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions: dict[str, str]):
+    members: dict[str, list[str]] = defaultdict(list)
+    for k in list(groups.parent):
+        members[groups.find(k)].append(k)
+    concepts: dict[str, Concept] = {}
+    keys: dict[str, str] = {}
+    for root, ks in members.items():
+        surfaces: Counter[str] = Counter()
+        for k in ks:
+            surfaces.update(groups.surfaces[k])
+        if root in groups.glossary_root:
+            name = groups.glossary_root[root]
+        else:
+            name = max(surfaces, key=lambda s: (surfaces[s], has_cjk(s), -len(s)))
+        cid = key(name)
+        aliases = tuple(sorted({s for s in surfaces if key(s) != cid and s != name}, key=lambda s: (key(s), s)))
+        aliases = tuple(_dedupe_by_key(aliases))
+        definition = next((definitions[k] for k in sorted(ks, key=lambda k: k != root) if k in definitions), None)
+        concepts[cid] = Concept(id=cid, name=name, aliases=aliases, definition=definition,
+                                category=category.get(root), origin="glossary" if root in groups.glossary_root else "notes")
+        for k in ks:
+            if len(k) >= 2 or has_cjk(k):
+                keys[k] = cid
+    return concepts, keys
+
+
+def _dedupe_by_key(names):
+    seen = set()
+    for n in names:
+        if key(n) not in seen:
+            seen.add(key(n))
+            yield n

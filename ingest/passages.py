@@ -1,0 +1,280 @@
+"""Split a cleaned note into passages: what a person would quote, with where it came from.
+
+Markdown notes follow markdown: blank lines separate paragraphs, `#` headings
+(outside code fences) make the heading path, list items stand alone. Plain-text
+notes are often hard-wrapped mid-sentence and have no blank lines at all, so
+lines are joined when the break looks like a wrap (`join_wrapped`), and short
+title lines (`目标检测`, `集成学习`) are headings.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from kg.models import Passage
+from kg.normalize import display_width, key
+from kg.resources import generic_words, glossary
+
+MAX_PASSAGE = 500
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.、)）]\s*(?=\S)|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*|[一二三四五六七八九十]+[、.]\s*)")
+_MARKER_AT_END = re.compile(r"(?:^|\s)(?:\d{1,3}[.、)]|[(（]\d{1,3}[)）])\s*$")
+_TABLE = re.compile(r"^\s*\|.*\|\s*$")
+_TERMINAL = re.compile(r"[。！？!?；;]\s*$")
+_CONTINUATION_START = re.compile(r"^[,，、。.)）\]】;；:：!！?？%]")
+_DEFINITION = re.compile(r"^\s*(?!https?:)[^\s:：,，。]{1,24}\s*[:：]\s*\S")
+_URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$")
+_QUESTION = re.compile(r"[?？]\s*$|什么|如何|怎么|为什么|为何|区别|哪些")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+_CLAUSE_STARTS = ("使用", "采用", "利用", "通过", "进行", "如果", "因为", "所以", "但是", "然后", "其中", "目前", "一般", "可以", "需要")
+_PUNCT = re.compile(r"[，。,;；!！?？=<>{}\[\]“”\"]")
+
+
+@dataclass
+class _Block:
+    line: int
+    lines: list[str] = field(default_factory=list)
+    kind: str = "paragraph"
+
+    @property
+    def text(self) -> str:
+        return _join_lines(self.lines)
+
+
+def split_passages(text: str, source: str, markdown: bool | None = None) -> list[Passage]:
+    """Passages of one note, in order, each with its heading path and first line.
+
+    Examples
+    --------
+    >>> ps = split_passages("目标检测\\n两阶段方法的特点是先提议区域,再分类。\\n", "a.txt")
+    >>> [(p.heading, p.text) for p in ps]
+    [(('目标检测',), '两阶段方法的特点是先提议区域,再分类。')]
+    """
+    if markdown is None:
+        markdown = source.lower().endswith((".md", ".markdown"))
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for heading, block in _blocks(text.split("\n"), markdown):
+        for offset, chunk in _chunks(block.text):
+            chunk = chunk.strip()
+            if not chunk or _URL_ONLY.match(chunk):
+                continue
+            line = block.line + _line_of_offset(block.lines, offset)
+            kind = _kind(block.kind, chunk)
+            pid = _passage_id(source, chunk, seen)
+            passages.append(Passage(id=pid, source=source, line=line, heading=heading, text=chunk, kind=kind))
+    return passages
+
+
+def _blocks(lines: list[str], markdown: bool):
+    """Yield (heading path, block) pairs."""
+    headings: list[tuple[int, str]] = []
+    current: _Block | None = None
+    fence: str | None = None
+    body_since_heading = False
+
+    def flush():
+        nonlocal current, body_since_heading
+        out = current
+        current = None
+        if out is not None and out.text.strip():
+            body_since_heading = True
+            return [(tuple(h for _, h in headings), out)]
+        return []
+
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip()
+        if fence is not None:
+            current.lines.append(raw)
+            if line.strip().startswith(fence):
+                fence = None
+                yield from flush()
+            continue
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            yield from flush()
+            fence = fence_match.group(1)
+            current = _Block(number, [raw], "code")
+            continue
+        if not line.strip():
+            yield from flush()
+            continue
+        md = _MD_HEADING.match(line)
+        if md:
+            yield from flush()
+            level = len(md.group(1))
+            headings[:] = [h for h in headings if h[0] < level] + [(level, md.group(2).strip())]
+            body_since_heading = False
+            continue
+        if not markdown and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
+            yield from flush()
+            if body_since_heading or not headings:
+                headings[:] = []
+            headings[:] = (headings + [(1, line.strip().rstrip(":："))])[-3:]
+            body_since_heading = False
+            continue
+        starts_item = bool(_LIST_ITEM.match(line))
+        if _TABLE.match(line):
+            if current is None or current.kind != "table":
+                yield from flush()
+                current = _Block(number, [], "table")
+            current.lines.append(line)
+            continue
+        if current is not None and current.kind == "table":
+            yield from flush()
+        if current is None:
+            current = _Block(number, [line], "item" if starts_item else "paragraph")
+            continue
+        joined = not starts_item if markdown else join_wrapped(current.lines[-1], line)
+        if joined:
+            current.lines.append(line)
+        else:
+            yield from flush()
+            current = _Block(number, [line], "item" if starts_item else "paragraph")
+    yield from flush()
+
+
+def _is_title_line(line: str, lines: list[str], number: int) -> bool:
+    """A short line with no sentence punctuation, followed by more text: a plain-text heading."""
+    s = line.strip().rstrip(":：")
+    if not s or display_width(s) > 22 or len(s) < 2 or _PUNCT.search(s) or _LIST_ITEM.match(line):
+        return False
+    if any(s.startswith(w) for w in _CLAUSE_STARTS):
+        return False
+    if s.startswith(("http", "www.", "![", "<")) or re.fullmatch(r"[\d\s.\-+*/=()]+", s):
+        return False
+    following = next((l for l in lines[number:] if l.strip()), None)
+    return following is not None and not join_wrapped(line, following)
+
+
+def join_wrapped(previous: str, line: str) -> bool:
+    """Whether `line` continues `previous` (a hard wrap) rather than starting anew.
+
+    Examples
+    --------
+    >>> join_wrapped("梯度消失:一般是选了不合适的激活函数 1.", "靠近输出层的梯度大,收敛快")
+    True
+    >>> join_wrapped("ReLU激活函数", "欠拟合的处理方法:模型复杂化、增加特征")
+    False
+    >>> join_wrapped("Denoising Diffusion Probabilistic", "Model(DDPM,去噪扩散概率模型)是一种")
+    True
+    """
+    prev, cur = previous.rstrip(), line.strip()
+    if _TERMINAL.search(prev) and not _MARKER_AT_END.search(prev):
+        return False
+    if prev.count("(") + prev.count("（") > prev.count(")") + prev.count("）"):
+        return True
+    if _LIST_ITEM.match(cur) or _DEFINITION.match(cur) and not _CONTINUATION_START.match(cur):
+        return False
+    if _MARKER_AT_END.search(prev) or _CONTINUATION_START.match(cur):
+        return True
+    if prev.count("[") > prev.count("]") or re.search(r"[-+*/=|<>,，、]$", prev):
+        return True
+    if re.search(r"[A-Za-z0-9]$", prev):
+        if _bridges_known_term(prev, cur):
+            return True
+        if re.match(r"[A-Za-z]", cur):
+            first = re.match(r"[A-Za-z0-9']+", cur).group()
+            return display_width(prev) + 1 + display_width(first) > 72 or cur[0].islower()
+        return display_width(prev) >= 60
+    return False
+
+
+def _bridges_known_term(prev: str, cur: str) -> bool:
+    """The words around the break form a glossary term (`Latent Diffusion` / `Model(LDM`)."""
+    tail = re.findall(r"[A-Za-z0-9'’\-]+", prev)[-4:]
+    head = re.match(r"[A-Za-z0-9'’\-]+|[\u4e00-\u9fff]{1,4}", cur)
+    if not tail or not head:
+        return False
+    known = glossary_keys()
+    for k in range(1, len(tail) + 1):
+        stem = "".join(tail[-k:])
+        piece = head.group()
+        for end in range(len(piece), 0, -1):
+            if key(stem + piece[:end]) in known:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def glossary_keys() -> frozenset[str]:
+    return frozenset(key(n) for e in glossary().entries for n in (e.name, *e.aliases))
+
+
+def _join_lines(lines: list[str]) -> str:
+    out = ""
+    for line in lines:
+        piece = line.strip()
+        if not out:
+            out = piece
+        elif re.search(r"[A-Za-z0-9.,;:)]$", out) and re.match(r"[A-Za-z0-9(]", piece):
+            out += " " + piece
+        elif out.endswith(("-", "–")) or not piece:
+            out += piece
+        else:
+            sep = " " if re.search(r"[A-Za-z0-9]$", out) or re.match(r"[A-Za-z0-9]", piece) else ""
+            out += sep + piece
+    return out
+
+
+def _line_of_offset(lines: list[str], offset: int) -> int:
+    """Which of the block's lines (0-based) holds character `offset` of the joined text."""
+    total = 0
+    for i, line in enumerate(lines):
+        total += len(line.strip()) + 1
+        if offset < total:
+            return i
+    return max(0, len(lines) - 1)
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """Pieces of at most ~MAX_PASSAGE characters, cut at sentence ends where possible."""
+    if len(text) <= MAX_PASSAGE:
+        return [(0, text)]
+    sentences = [s for s in _SENTENCE_END.split(text) if s]
+    out: list[tuple[int, str]] = []
+    start, buf = 0, ""
+    pos = 0
+    for sentence in sentences:
+        while len(sentence) > MAX_PASSAGE:
+            if buf:
+                out.append((start, buf))
+                buf = ""
+            out.append((pos, sentence[:MAX_PASSAGE]))
+            pos += MAX_PASSAGE
+            sentence = sentence[MAX_PASSAGE:]
+        if buf and len(buf) + len(sentence) > MAX_PASSAGE:
+            out.append((start, buf))
+            buf = ""
+        if not buf:
+            start = pos
+        buf += sentence
+        pos += len(sentence)
+    if buf:
+        out.append((start, buf))
+    return out
+
+
+def _kind(block_kind: str, text: str) -> str:
+    if block_kind in ("code", "table", "item"):
+        return block_kind
+    if _DEFINITION.match(text):
+        return "definition"
+    if len(text) <= 80 and _QUESTION.search(text):
+        return "question"
+    return "paragraph"
+
+
+def _passage_id(source: str, text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.sha1(f"{source}\x00{text}".encode()).hexdigest()[:12]
+    seen[digest] = seen.get(digest, 0) + 1
+    return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a passage, for patterns that must stay within one."""
+    return [s.strip() for s in re.split(r"(?<=[。！？!?；;])|\n", text) if s.strip()]

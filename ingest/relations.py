@@ -1,0 +1,128 @@
+"""Typed relations from the patterns in `kg/data/patterns.json`.
+
+A pattern finds spans (`head_first`, `tail_last`, `heads` …) in a sentence, a
+passage, or a heading; this stage turns each match into `RelationCandidate`s that
+keep the sentence as evidence. Which concepts the spans mean is decided later,
+when every note's names are known (`ingest.build`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from kg.models import Evidence, Passage, RelationCandidate
+from kg.resources import Pattern, patterns
+from ingest.passages import sentences
+
+_NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
+_LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
+_EVIDENCE_MAX = 300
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[Pattern, re.Pattern], ...]:
+    return tuple((p, re.compile(p.regex, re.I)) for p in patterns().patterns)
+
+
+def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
+    """Relation candidates of one note, each with the sentence it came from."""
+    found: list[RelationCandidate] = []
+    compiled = _compiled()
+    for index, passage in enumerate(passages):
+        if passage.kind == "code":
+            continue
+        following = _following_items(passages, index)
+        for pattern, regex in compiled:
+            if pattern.scope == "sentence":
+                for sentence in sentences(passage.text):
+                    m = regex.search(sentence)
+                    if m:
+                        found.extend(_from_match(pattern, m, passage, sentence, passages, index, []))
+            elif pattern.scope == "passage":
+                m = regex.search(passage.text)
+                if m:
+                    found.extend(_from_match(pattern, m, passage, passage.text, passages, index, following))
+            elif pattern.scope == "heading" and passage.heading and _first_under_heading(passages, index):
+                m = regex.search(passage.heading[-1])
+                if m:
+                    found.extend(_heading_match(pattern, m, passages, index))
+    return found
+
+
+def _from_match(pattern, m, passage, text, passages, index, following) -> list[RelationCandidate]:
+    groups = {k: v for k, v in m.groupdict().items() if v is not None}
+    heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head")]
+    if "heads" in groups or following:
+        heads = [(item, "item", passage, text) for item in split_items(groups.get("heads", ""))]
+        heads += [(p.text, "item", p, p.text) for p in following]
+    tails = _spans(groups, "tail") or _missing_tail(pattern, passage, passages, index)
+    return [_candidate(pattern, head, head_pick, tail, tail_pick, where, evidence_text)
+            for head, head_pick, where, evidence_text in heads
+            for tail, tail_pick in tails]
+
+
+def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
+    return [(groups[f"{role}_{pick}"], pick) for pick in ("first", "last") if groups.get(f"{role}_{pick}", "").strip()]
+
+
+def _missing_tail(pattern, passage, passages, index) -> list[tuple[str, str]]:
+    if pattern.missing == "tail_previous" and index > 0:
+        previous = passages[index - 1].text
+        return [(re.split(r"[:：,，。]", previous, maxsplit=1)[0], "first")]
+    if pattern.missing == "tail_heading" and passage.heading:
+        return [(passage.heading[-1], "first")]
+    return []
+
+
+def _heading_match(pattern, m, passages, index) -> list[RelationCandidate]:
+    groups = {k: v for k, v in m.groupdict().items() if v is not None}
+    tails = _spans(groups, "tail")
+    heading = passages[index].heading
+    out = []
+    for p in passages[index:]:
+        if p.heading != heading:
+            break
+        for tail, tail_pick in tails:
+            out.append(_candidate(pattern, p.text, "item", tail, tail_pick, p, p.text))
+    return out
+
+
+def _candidate(pattern, head, head_pick, tail, tail_pick, passage, text) -> RelationCandidate:
+    evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:_EVIDENCE_MAX], rule=pattern.id)
+    return RelationCandidate(head=head.strip(), head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
+                             type=pattern.type, evidence=evidence)
+
+
+def _first_under_heading(passages: Sequence[Passage], index: int) -> bool:
+    return index == 0 or passages[index - 1].heading != passages[index].heading
+
+
+def _following_items(passages: Sequence[Passage], index: int) -> list[Passage]:
+    """Numbered items right after a passage that announces them (`…的流程。` then `(1)…`)."""
+    items = []
+    for p in passages[index + 1:]:
+        if p.kind != "item" or p.heading != passages[index].heading:
+            break
+        items.append(p)
+    return items
+
+
+def split_items(text: str) -> list[str]:
+    """The items of a list written inline: numbered (`(1)… (2)…`) or separated by 、,;.
+
+    Examples
+    --------
+    >>> split_items("数据增广、早停、dropout")
+    ['数据增广', '早停', 'dropout']
+    >>> split_items("1. 灰度化 2. GAMMA归一化 调节对比度 3.计算梯度")
+    ['灰度化', 'GAMMA归一化 调节对比度', '计算梯度']
+    """
+    text = text.strip().rstrip("。.")
+    if not text:
+        return []
+    numbered = [s.strip() for s in _NUMBERED.split(text) if s and s.strip()]
+    if len(_NUMBERED.findall(text)) >= 2:
+        return numbered
+    return [s for s in _LIST_SEP.split(text) if s]

@@ -1,0 +1,66 @@
+"""A notes folder and its data folder, as the faces use them: build when needed, then serve.
+
+Both faces (CLI, Streamlit) go through here, so a page never does work the CLI
+cannot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.build import BuildReport, build
+from kg import store
+from kg.errors import IndexCorruptError, IndexMissingError, SettingsError
+from kg.search import Searcher
+from kg.tokenize import default_tokenizer
+
+
+@dataclass
+class Workspace:
+    notes_dir: Path
+    data_dir: Path
+
+    @classmethod
+    def from_settings(cls, notes: str | None = None, data: str | None = None) -> "Workspace":
+        """Folders from options, else `KG_NOTES` / `KG_DATA`, else `./notes` and `./.kg`."""
+        notes_dir = Path(notes or os.environ.get("KG_NOTES") or "notes")
+        data_dir = Path(data or os.environ.get("KG_DATA") or ".kg")
+        if not notes_dir.is_dir():
+            raise SettingsError(f"notes folder {notes_dir} does not exist (set --notes or KG_NOTES)")
+        if data_dir.exists() and not data_dir.is_dir():
+            raise SettingsError(f"data folder {data_dir} is not a folder")
+        return cls(notes_dir, data_dir)
+
+    def build(self) -> BuildReport:
+        return build(self.notes_dir, self.data_dir)
+
+    def load(self) -> store.LoadedIndex:
+        """The saved index, building it first if there is none.
+
+        A corrupt index is kept aside as `.corrupt-<time>` and rebuilt from the notes.
+        """
+        try:
+            return store.load(self.data_dir)
+        except IndexMissingError:
+            self.build()
+        except IndexCorruptError as exc:
+            aside = self.set_aside_corrupt()
+            self.last_warning = f"index was corrupt ({exc}); kept aside as {aside.name} and rebuilt"
+            self.build()
+        return store.load(self.data_dir)
+
+    def set_aside_corrupt(self) -> Path:
+        aside = self.data_dir.with_name(f"{self.data_dir.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        shutil.move(str(self.data_dir), aside)
+        return aside
+
+    def searcher(self) -> Searcher:
+        loaded = self.load()
+        return Searcher(loaded.index, loaded.passage_bm25, loaded.concept_bm25, loaded.concept_order,
+                        default_tokenizer())
+
+    last_warning: str | None = None

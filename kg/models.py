@@ -1,0 +1,109 @@
+"""Frozen pydantic models shared by the pipeline, the index and the faces.
+
+Ids are derived from content (never from order) so that rebuilds, incremental
+updates and deep links all agree on them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RelationType = Literal["solves", "causes", "is_a", "part_of", "uses", "improves", "contrasts", "related"]
+RELATION_TYPES: tuple[str, ...] = ("solves", "causes", "is_a", "part_of", "uses", "improves", "contrasts", "related")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Passage(Frozen):
+    """What a person would quote: a paragraph, list item, definition line or answer."""
+
+    id: str
+    source: str
+    line: int
+    heading: tuple[str, ...] = ()
+    text: str
+    kind: Literal["paragraph", "item", "definition", "heading", "table", "code", "question"] = "paragraph"
+
+
+class Evidence(Frozen):
+    source: str
+    line: int
+    text: str
+    rule: str
+
+
+class Concept(Frozen):
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    definition: str | None = None
+    category: str | None = None
+    origin: Literal["glossary", "notes"] = "notes"
+
+
+class Relation(Frozen):
+    source: str
+    target: str
+    type: RelationType
+    weight: float = 1.0
+    evidence: tuple[Evidence, ...] = ()
+
+
+class TermCandidate(Frozen):
+    """A term a note defines, lists, or titles, before it is resolved to a concept."""
+
+    surface: str
+    source: str
+    line: int
+    definition: str | None = None
+    rule: str
+
+
+class AliasCandidate(Frozen):
+    """Two surface forms a note says name the same thing (parentheses, 又叫, synonym heads)."""
+
+    names: tuple[str, ...]
+    source: str
+    line: int
+    rule: str
+
+
+Pick = Literal["first", "last", "item"]
+
+
+class RelationCandidate(Frozen):
+    """A typed relation between two text spans, found by a pattern, not yet resolved.
+
+    `pick` says which concept of a span is meant: the first or last mentioned, or
+    for a list item the item's own name (its text up to a colon or parenthesis).
+    """
+
+    head: str
+    head_pick: Pick = "first"
+    tail: str
+    tail_pick: Pick = "first"
+    type: RelationType
+    evidence: Evidence
+
+
+class SkippedFile(Frozen):
+    path: str
+    reason: str
+
+
+class FileExtract(Frozen):
+    """Everything one note yields on its own; cached by content hash."""
+
+    source: str
+    sha: str
+    passages: tuple[Passage, ...] = ()
+    tokens: tuple[tuple[str, ...], ...] = Field(default=(), description="per passage, with '|' breaks")
+    heading_tokens: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    terms: tuple[TermCandidate, ...] = ()
+    aliases: tuple[AliasCandidate, ...] = ()
+    relations: tuple[RelationCandidate, ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,142 @@
+"""The shipped data files (glossary, relation patterns, word lists), validated on load.
+
+Strict about settings: a data file that does not validate raises `DataFileError`
+at once, naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from kg.errors import DataFileError
+from kg.models import RelationType
+from kg.normalize import key
+
+CATEGORIES = frozenset(
+    "problem method model layer activation loss optimizer regularization normalization metric detection "
+    "segmentation image feature clustering ensemble classic generative adversarial nlp math training data "
+    "architecture".split()
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GlossaryEntry(_Strict):
+    name: str
+    aliases: tuple[str, ...] = ()
+    category: str
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _real_name(cls, value: str) -> str:
+        if len(key(value)) < 2 and not re.search(r"[\u4e00-\u9fff]", value):
+            raise ValueError(f"name {value!r} is too short to match safely")
+        return value
+
+
+class Glossary(_Strict):
+    version: Literal[1]
+    entries: tuple[GlossaryEntry, ...]
+
+
+class Pattern(_Strict):
+    id: str
+    type: RelationType
+    scope: Literal["passage", "sentence", "heading"]
+    regex: str
+    missing: Literal["tail_previous", "tail_heading", "head_item"] | None = None
+    note: str = ""
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"regex does not compile: {exc}") from exc
+        return value
+
+
+class PatternSet(_Strict):
+    version: Literal[1]
+    patterns: tuple[Pattern, ...]
+
+
+class Cues(_Strict):
+    version: Literal[1]
+    note: str = ""
+    cues: dict[str, tuple[str, ...]]
+
+
+def _read(name: str) -> str:
+    return resources.files("kg").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _load_json(name: str, model: type[BaseModel]):
+    try:
+        return model.model_validate(json.loads(_read(name)))
+    except (ValidationError, json.JSONDecodeError, FileNotFoundError) as exc:
+        first = str(exc).splitlines()[0:3]
+        raise DataFileError(f"kg/data/{name} is invalid: {' '.join(first)}") from exc
+
+
+@functools.lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    """The bilingual glossary; two entries may never share a name or alias."""
+    data = _load_json("glossary.json", Glossary)
+    seen: dict[str, str] = {}
+    for entry in data.entries:
+        for name in (entry.name, *entry.aliases):
+            k = key(name)
+            if not k:
+                raise DataFileError(f"kg/data/glossary.json: empty name in entry {entry.name!r}")
+            if seen.get(k, entry.name) != entry.name:
+                raise DataFileError(f"kg/data/glossary.json: {name!r} is in both {seen[k]!r} and {entry.name!r}")
+            seen[k] = entry.name
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def patterns() -> PatternSet:
+    return _load_json("patterns.json", PatternSet)
+
+
+@functools.lru_cache(maxsize=1)
+def cues() -> Cues:
+    return _load_json("cues.json", Cues)
+
+
+def _word_list(name: str) -> frozenset[str]:
+    words = set()
+    for line in _read(name).splitlines():
+        if line.startswith("#"):
+            continue
+        words.update(w.casefold() for w in line.split())
+    if not words:
+        raise DataFileError(f"kg/data/{name} is empty")
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return _word_list("stopwords.txt")
+
+
+@functools.lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    return _word_list("generic.txt")

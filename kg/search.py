@@ -1,0 +1,148 @@
+"""Search concepts and passages in Chinese or English.
+
+A query goes through the same tokenizer and lexicon as the notes. Every concept it
+names (exactly, by any alias, within a small Latin typo, or in Traditional
+characters) adds that concept's token, so `How to deal with overfitting?` matches
+passages that say `过拟合`. English question words add the Chinese words notes use
+for the same intent (`kg/data/cues.json`), with a lower weight.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from kg.bm25 import BM25
+from kg.index import KnowledgeIndex
+from kg.normalize import fold, key
+from kg.resources import cues, stopwords
+from kg.tokenize import BREAK, Tokenizer, words
+
+CONCEPT_TOKEN = "c:"
+CUE_WEIGHT = 0.4
+EXACT_BONUS = 1000.0
+MENTION_BONUS = 100.0
+FUZZY_BONUS = 50.0
+
+
+class ConceptHit(BaseModel):
+    id: str
+    name: str
+    aliases: list[str]
+    score: float
+
+
+class PassageHit(BaseModel):
+    id: str
+    source: str
+    line: int
+    text: str
+    heading: list[str]
+    score: float
+    concepts: list[str]
+
+
+class SearchResult(BaseModel):
+    query: str
+    concepts: list[ConceptHit] = []
+    passages: list[PassageHit] = []
+
+
+@dataclass
+class QueryAnalysis:
+    """What a query names and which tokens it is scored with; also used to highlight hits."""
+
+    exact: str | None
+    named: list[str]
+    fuzzy: list[str]
+    words: list[str]
+    cue_words: list[str]
+
+    @property
+    def concepts(self) -> list[str]:
+        return list(dict.fromkeys([*([self.exact] if self.exact else []), *self.named, *self.fuzzy]))
+
+
+class Searcher:
+    """Answers queries from a loaded index; holds no state besides it."""
+
+    def __init__(self, index: KnowledgeIndex, passage_bm25: BM25, concept_bm25: BM25, concept_order: list[str],
+                 tokenizer: Tokenizer):
+        self.index = index
+        self.passage_bm25 = passage_bm25
+        self.concept_bm25 = concept_bm25
+        self.concept_order = concept_order
+        self.tokenizer = tokenizer
+        self._cues = _compile_cues()
+
+    def analyse(self, query: str) -> QueryAnalysis:
+        tokens = self.tokenizer.tokens(query)
+        lexicon = self.index.lexicon
+        exact = lexicon.lookup(query) if query.strip() else None
+        found = lexicon.mentions(tokens)
+        named = [m.concept for m in found]
+        covered = {i for m in found for i in range(m.start, m.end)}
+        stop = stopwords()
+        fuzzy: list[str] = []
+        for i, tok in enumerate(tokens):
+            if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 4:
+                continue
+            if tok not in self.passage_bm25.vocab:
+                fuzzy.extend(lexicon.fuzzy(tok, limit=1))
+        cue_words = []
+        folded = fold(query)
+        for pattern, chinese in self._cues:
+            if pattern.search(folded):
+                cue_words.extend(chinese)
+        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words)
+
+    def search(self, query: str, k: int = 10) -> SearchResult:
+        if not query.strip():
+            return SearchResult(query=query)
+        analysis = self.analyse(query)
+        return SearchResult(query=query, concepts=self._concepts(analysis, k), passages=self._passages(analysis, k))
+
+    def _passages(self, a: QueryAnalysis, k: int) -> list[PassageHit]:
+        concept_terms = [CONCEPT_TOKEN + c for c in a.concepts]
+        cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK]
+        terms = a.words + concept_terms + cue_terms
+        boosts = {t: CUE_WEIGHT for t in cue_terms if t not in a.words}
+        hits = []
+        for doc, score in self.passage_bm25.top(terms, k, boosts):
+            p = self.index.passages[doc]
+            hits.append(PassageHit(id=p.id, source=p.source, line=p.line, text=p.text, heading=list(p.heading),
+                                   score=round(score, 4), concepts=self.index.passage_concepts.get(p.id, [])))
+        return hits
+
+    def _concepts(self, a: QueryAnalysis, k: int) -> list[ConceptHit]:
+        scores: dict[str, float] = {}
+        if a.exact:
+            scores[a.exact] = EXACT_BONUS
+        for rank, cid in enumerate(a.named):
+            scores.setdefault(cid, MENTION_BONUS - rank)
+        for rank, cid in enumerate(a.fuzzy):
+            scores.setdefault(cid, FUZZY_BONUS - rank)
+        terms = a.words + [CONCEPT_TOKEN + c for c in a.concepts]
+        for doc, score in self.concept_bm25.top(terms, k + len(scores)):
+            cid = self.concept_order[doc]
+            scores[cid] = scores.get(cid, 0.0) + score
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return [ConceptHit(id=cid, name=self.index.concepts[cid].name, aliases=list(self.index.concepts[cid].aliases),
+                           score=round(s, 4)) for cid, s in ranked if cid in self.index.concepts]
+
+
+def _compile_cues() -> list[tuple[re.Pattern, tuple[str, ...]]]:
+    return [(re.compile(r"(?<![a-z])" + re.escape(fold(phrase)) + r"(?![a-z])"), chinese)
+            for phrase, chinese in cues().cues.items()]
+
+
+def highlight_terms(analysis: QueryAnalysis, index: KnowledgeIndex) -> list[str]:
+    """Surface strings to highlight in a hit: query words and every name of the named concepts."""
+    names = set(analysis.words)
+    for cid in analysis.concepts:
+        c = index.concepts.get(cid)
+        if c:
+            names.update([c.name, *c.aliases])
+    return sorted((n for n in names if len(key(n)) >= 2 or re.search(r"[\u4e00-\u9fff]", n)), key=len, reverse=True)

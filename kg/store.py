@@ -1,0 +1,161 @@
+"""The data folder: generations of the index, swapped in atomically.
+
+A build writes a complete new generation folder (`gen-<n>/`), fsyncs it, then
+atomically replaces the `CURRENT` pointer. A crash at any moment leaves `CURRENT`
+naming a complete generation, old or new. Each generation's manifest holds the
+sha256 of its files, so a truncated or edited file is detected on load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.bm25 import BM25
+from kg.errors import IndexCorruptError, IndexMissingError
+from kg.index import FORMAT_VERSION, KnowledgeIndex
+
+POINTER = "CURRENT"
+_FILES = ("index.json", "passages.npz", "concepts.npz")
+
+
+@dataclass
+class LoadedIndex:
+    index: KnowledgeIndex
+    passage_bm25: BM25
+    concept_bm25: BM25
+    concept_order: list[str]
+    manifest: dict
+    generation: Path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _save_bm25(path: Path, bm25: BM25) -> None:
+    arrays = bm25.to_arrays()
+    arrays["terms"] = np.array([str(t) for t in arrays["terms"]], dtype=str)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def save(data_dir: Path, index: KnowledgeIndex, passage_bm25: BM25, concept_bm25: BM25,
+         concept_order: list[str], files: dict[str, str], extra: dict | None = None) -> Path:
+    """Write a new generation and point `CURRENT` at it; older generations are removed."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    number = _next_generation(data_dir)
+    gen = data_dir / f"gen-{number}"
+    tmp = data_dir / f".gen-{number}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    (tmp / "index.json").write_text(index.model_dump_json(), encoding="utf-8")
+    _save_bm25(tmp / "passages.npz", passage_bm25)
+    _save_bm25(tmp / "concepts.npz", concept_bm25)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "created": time.time(),
+        "files": files,
+        "concept_order": concept_order,
+        "sha256": {name: _sha(tmp / name) for name in _FILES},
+        **(extra or {}),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    for name in (*_FILES, "manifest.json"):
+        with open(tmp / name, "rb") as fh:
+            os.fsync(fh.fileno())
+    fsync_dir(tmp)
+    os.replace(tmp, gen)
+    fsync_dir(data_dir)
+    write_atomic(data_dir / POINTER, gen.name.encode())
+    _remove_old(data_dir, keep=gen.name)
+    return gen
+
+
+def _next_generation(data_dir: Path) -> int:
+    numbers = [int(p.name[4:]) for p in data_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _remove_old(data_dir: Path, keep: str) -> None:
+    for p in data_dir.iterdir():
+        if p.is_dir() and (p.name.startswith("gen-") and p.name != keep or p.name.startswith(".gen-")):
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(f".{POINTER}.") and p.name.endswith(".tmp"):
+            p.unlink(missing_ok=True)
+
+
+def current_generation(data_dir: Path) -> Path:
+    pointer = data_dir / POINTER
+    if not pointer.exists():
+        raise IndexMissingError(f"no index in {data_dir}: run `kg build` first")
+    gen = data_dir / pointer.read_text(encoding="utf-8").strip()
+    if not gen.name.startswith("gen-") or not gen.is_dir():
+        raise IndexCorruptError(f"{pointer} names a missing generation {gen.name!r}")
+    return gen
+
+
+def read_manifest(data_dir: Path) -> dict:
+    gen = current_generation(data_dir)
+    try:
+        manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"unreadable manifest in {gen}: {exc}") from exc
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexCorruptError(f"index format {manifest.get('format')} is not {FORMAT_VERSION}: rebuild")
+    return manifest
+
+
+def load(data_dir: Path, verify: bool = True) -> LoadedIndex:
+    """The current index; `IndexCorruptError` if any file is missing, truncated or altered."""
+    gen = current_generation(data_dir)
+    manifest = read_manifest(data_dir)
+    try:
+        if verify:
+            for name, digest in manifest["sha256"].items():
+                if _sha(gen / name) != digest:
+                    raise IndexCorruptError(f"{gen / name} does not match its checksum")
+        index = KnowledgeIndex.model_validate_json((gen / "index.json").read_bytes())
+        with np.load(gen / "passages.npz", allow_pickle=False) as arrays:
+            passage_bm25 = BM25.from_arrays({k: arrays[k] for k in arrays.files})
+        with np.load(gen / "concepts.npz", allow_pickle=False) as arrays:
+            concept_bm25 = BM25.from_arrays({k: arrays[k] for k in arrays.files})
+    except IndexCorruptError:
+        raise
+    except Exception as exc:  # any decoding failure means the same thing to the user
+        raise IndexCorruptError(f"cannot read the index in {gen}: {exc}") from exc
+    return LoadedIndex(index, passage_bm25, concept_bm25, manifest["concept_order"], manifest, gen)
