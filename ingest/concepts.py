@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
-from kg.resources import generic_words, stopwords
+from kg.resources import generic_suffixes, generic_words, stopwords
 
 _DEFINITION = re.compile(r"^\s*(?P<term>(?!https?:)[^:：。!！?？()（）]{1,30}?)\s*[:：]\s*(?P<body>.+)$", re.S)
 _PAREN = re.compile(r"[(（](?P<inside>[^()（）]{1,60})[)）]")
@@ -22,9 +22,10 @@ _CALLED = re.compile(
     r"(?P<b>[\w\u4e00-\u9fff][\w\u4e00-\u9fff '’\-]{0,30})"
 )
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[a-z][A-Z]{2,}[a-z0-9]*)(?![A-Za-z0-9])")
+_MAX_ACRONYM = 7
 _HEADING_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十百]+[、，,.]|第[一二三四五六七八九十\d]+[章节部分]|[(（]\d+[)）])\s*")
 _SPLIT_NAMES = re.compile(r"\s*[,，、/;；]\s*")
-_VERB_START = ("使用", "采用", "利用", "通过", "进行", "增加", "减少", "提高", "降低", "防止", "解决", "导致", "引起",
+_VERB_START = ("用", "种", "接", "再", "而", "即", "所", "其", "该", "此", "多个", "各", "每", "使用", "采用", "利用", "通过", "进行", "增加", "减少", "提高", "降低", "防止", "解决", "导致", "引起",
                "计算", "得到", "包括", "包含", "需要", "可以", "能够", "用于", "用来", "如何", "怎么", "为什么", "什么",
                "是否", "如果", "因为", "所以", "但是", "一般", "通常", "主要", "其中", "对于", "关于", "基于", "根据",
                "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
@@ -41,10 +42,12 @@ def is_term_like(surface: str) -> bool:
     [True, True, True, False, False, False, False, False]
     """
     s = surface.strip()
-    if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”]", s):
+    if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”`*#]", s):
         return False
     folded = s.casefold()
     if folded in stopwords() or folded in generic_words() or key(s) in generic_words():
+        return False
+    if folded.endswith(generic_suffixes()):
         return False
     if not has_cjk(s) and not has_latin(s):
         return False
@@ -58,7 +61,7 @@ def is_term_like(surface: str) -> bool:
             return False
         return len(s) <= 16
     words = s.split()
-    if len(words) > 5 or len(s) > 40 or len(key(s)) < 2:
+    if len(words) > 5 or len(s) > 40 or len(key(s)) < 2 or re.search(r"\bet al\b|\b(?:19|20)\d\d\b", s):
         return False
     if words[0].casefold() in stopwords() or words[-1].casefold() in stopwords():
         return False
@@ -85,7 +88,7 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
                                                definition=m.group("body").strip()[:240], rule="definition"))
         if p.kind != "code":
             for a in _ACRONYM.findall(p.text):
-                if 2 <= len(a) <= 12 and a.casefold() not in stopwords():
+                if 2 <= len(a) <= _MAX_ACRONYM and a.casefold() not in stopwords():
                     acronyms[a] += 1
                     first_line.setdefault(a, p.line)
     source = passages[0].source if passages else ""
@@ -120,7 +123,7 @@ def mine_aliases(passages: Sequence[Passage]) -> list[AliasCandidate]:
 def _paren_aliases(text: str):
     for m in _PAREN.finditer(text):
         inside = [n for n in re.split(r"\s*[,，、;；:：]\s*", m.group("inside")) if n]
-        if not inside or len(inside) > 3 or not all(is_term_like(n) for n in inside):
+        if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside):
             continue
         before = text[: m.start()]
         outer = _term_before(before, inside)
@@ -134,13 +137,15 @@ def _term_before(before: str, inside: list[str]) -> str | None:
     if latin:
         words = latin.group(1).split()
         acronym = next((n for n in inside if re.fullmatch(r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*", n)), None)
-        if acronym and len(words) >= len(acronym) and _initials_match(words[-len(acronym):], acronym):
+        if acronym:
+            if len(words) < len(acronym) or not _initials_match(words[-len(acronym):], acronym):
+                return None
             words = words[-len(acronym):]
-        else:
-            words = words[-3:]
+        elif len(words) > 4:
+            return None
         candidate = " ".join(words)
         return candidate if is_term_like(candidate) else None
-    cjk = re.search(r"([\u4e00-\u9fffA-Za-z0-9]{2,10})$", before)
+    cjk = re.search(r"([\u4e00-\u9fff]{2,8})$", before)
     if not cjk:
         return None
     run = cjk.group(1)

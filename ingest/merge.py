@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
-from kg.normalize import has_cjk, key
+from kg.normalize import has_cjk, has_latin, key
 from kg.resources import Glossary
 from kg.tokenize import Tokenizer
 
@@ -56,6 +56,38 @@ class _Groups:
         return k
 
 
+_BAD_FIRST = ("c", "r", "d", "m", "p", "q", "f", "u", "y", "e", "o")
+_BAD_ANY = ("uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
+_BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a")
+_NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
+
+
+def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
+    """Whether the Chinese part of a mined name reads as a noun phrase (jieba's POS tags).
+
+    Rejects clauses and fragments that look like terms by length alone:
+    `统一的形式`, `函数定义为`, `多个通道`, `了解`.
+    """
+    chinese = "".join(re.findall(r"[\u4e00-\u9fff]+", surface))
+    if not chinese:
+        return _latin_name(surface)
+    tags = [flag for _, flag in tokenizer.pos(chinese)]
+    if not tags or tags[0].startswith(_BAD_FIRST) or tags[-1].startswith(_BAD_LAST):
+        return False
+    if any(t in _BAD_ANY for t in tags):
+        return False
+    return len(tags) > 1 or has_latin(surface) or tags[0].startswith(_NOUNISH) and tags[0] != "vn"
+
+
+def _latin_name(surface: str) -> bool:
+    """A mined Latin name is an acronym, a CamelCase or versioned name, or a phrase; not one plain word."""
+    words = surface.split()
+    if len(words) > 1:
+        return True
+    word = words[0] if words else ""
+    return sum(c.isupper() for c in word) >= 2 or bool(re.search(r"[a-z][A-Z]|\d", word))
+
+
 def item_name(span: str) -> str:
     """The name a list item stands for: its text up to a colon or parenthesis."""
     return _ITEM_CUT.split(_MARKER.sub("", span), maxsplit=1)[0].strip()
@@ -76,8 +108,8 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     definitions: dict[str, str] = {}
 
     def admissible(surface: str) -> bool:
-        """A mined name must not merely contain glossary names (`ReLU激活函数`, `梯度消失解决办法`)."""
-        if not is_term_like(surface):
+        """A mined name must be a noun phrase, not merely contain glossary names (`ReLU激活函数`)."""
+        if not is_term_like(surface) or not noun_phrase(surface, tokenizer):
             return False
         found = known.mentions(tokenizer.tokens(surface))
         return not found or (len(found) == 1 and known.lookup(surface) is not None)
@@ -100,9 +132,22 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     for surface, n in acronym_counts.items():
         if n >= MIN_ACRONYM_PASSAGES and admissible(surface):
             groups.add(surface, weight=n)
+    def usable(name: str) -> str | None:
+        """An alias name as written if known or admissible; a long Chinese run cut at a word boundary."""
+        if key(name) in groups.parent:
+            return name
+        if re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            pieces = tokenizer.cut_cjk(name)
+            for i in range(len(pieces)):
+                candidate = "".join(pieces[i:])
+                if key(candidate) in groups.parent or admissible(candidate):
+                    return candidate
+            return None
+        return name if admissible(name) else None
+
     for ex in extracts:
         for alias in ex.aliases:
-            names = [n for n in alias.names if is_term_like(n)]
+            names = [u for u in (usable(n) for n in alias.names) if u]
             if len(names) < 2:
                 continue
             roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}

@@ -19,6 +19,7 @@ from ingest.passages import sentences
 _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
 _LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
 _EVIDENCE_MAX = 300
+_FIRST_CLAUSE = re.compile(r"[，,；;]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,7 +65,15 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
 
 
 def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
-    return [(groups[f"{role}_{pick}"], pick) for pick in ("first", "last") if groups.get(f"{role}_{pick}", "").strip()]
+    """Spans of one role; a sentence's subject is sought in its first clause only."""
+    out = []
+    for pick in ("first", "last"):
+        span = groups.get(f"{role}_{pick}", "")
+        if role == "head" and pick == "first":
+            span = _FIRST_CLAUSE.split(span, maxsplit=1)[0]
+        if span.strip():
+            out.append((span, pick))
+    return out
 
 
 def _missing_tail(pattern, passage, passages, index) -> list[tuple[str, str]]:

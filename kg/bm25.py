@@ -20,14 +20,17 @@ import numpy as np
 class BM25:
     """Postings of BM25Plus weights, one array per field, indexed by term.
 
-    Documents with no query term get no score at all (BM25Plus would give them
-    the same constant, which never changes the order of the matching ones).
+    BM25Plus adds idf·delta for every query term to every document, matching or
+    not: the same constant for all documents of a query, so it is left out. The
+    stored weight is the rest, idf·tf(k1+1)/(k1·norm+tf), and a score here is
+    rank-bm25's score minus that constant: same order, and documents with no
+    query term get no score at all.
 
     Examples
     --------
     >>> index = BM25.build([["过拟合", "dropout"], ["梯度", "消失"]])
     >>> index.top(["dropout"], k=5)
-    [(0, 2.19...)]
+    [(0, 1.09...)]
     """
 
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, weights: np.ndarray, n_docs: int):
@@ -38,7 +41,7 @@ class BM25:
         self.n_docs = n_docs
 
     @classmethod
-    def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75, delta: float = 1.0) -> "BM25":
+    def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> "BM25":
         n = len(corpus)
         lengths = np.array([len(d) for d in corpus], dtype=np.float64)
         avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
@@ -57,7 +60,7 @@ class BM25:
             idf = math.log((n + 1) / len(plist))
             norm = k1 * (1 - b + b * lengths[ids] / avgdl)
             docs_out.append(ids)
-            weights_out.append((idf * (delta + tfs * (k1 + 1) / (norm + tfs))).astype(np.float32))
+            weights_out.append((idf * tfs * (k1 + 1) / (norm + tfs)).astype(np.float32))
             indptr[i + 1] = indptr[i] + len(plist)
         docs = np.concatenate(docs_out) if docs_out else np.zeros(0, dtype=np.int32)
         weights = np.concatenate(weights_out) if weights_out else np.zeros(0, dtype=np.float32)

@@ -139,4 +139,9 @@ def stopwords() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
-    return _word_list("generic.txt")
+    return frozenset(w for w in _word_list("generic.txt") if not w.startswith("*"))
+
+
+@functools.lru_cache(maxsize=1)
+def generic_suffixes() -> tuple[str, ...]:
+    return tuple(w[1:] for w in _word_list("generic.txt") if w.startswith("*") and len(w) > 1)

@@ -40,6 +40,7 @@ class Tokenizer:
     def __init__(self, vocabulary: Iterable[str] = ()):
         self._vocabulary = tuple(sorted({fold(w) for w in vocabulary if w}))
         self._jieba = None
+        self._tagger = None
 
     def _segmenter(self):
         if self._jieba is None:
@@ -57,6 +58,14 @@ class Tokenizer:
         if len(run) == 1:
             return [run]
         return self._segmenter().lcut(run, HMM=False)
+
+    def pos(self, text: str) -> list[tuple[str, str]]:
+        """Part-of-speech pairs of a short Chinese phrase (jieba's tagger on this instance)."""
+        if self._tagger is None:
+            import jieba.posseg
+
+            self._tagger = jieba.posseg.POSTokenizer(self._segmenter())
+        return [(p.word, p.flag) for p in self._tagger.lcut(text, HMM=False)]
 
     def tokens(self, text: str) -> list[str]:
         """All tokens of `text`, folded, with `BREAK` where punctuation stood."""
