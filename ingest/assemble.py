@@ -43,21 +43,26 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
         for cid in found:
             concept_passages[cid].append(pid)
     stop = stopwords()
-    passage_docs = []
-    for ex in extracts:
-        for p, toks in zip(ex.passages, ex.tokens):
-            doc = words(toks, stop)
-            if p.heading:
-                doc += words(ex.heading_tokens.get(p.heading[-1], ()), stop)
-            doc += [CONCEPT_TOKEN + c for c in mentions[p.id]] + [CONCEPT_TOKEN + c for c in headings[p.id]]
-            passage_docs.append(doc)
-    concept_order = sorted(concepts)
-    concept_docs = [concept_document(concepts[cid], tokenizer, stop) for cid in concept_order]
+    passage_docs = [doc for ex in extracts for doc in passage_documents(ex, mentions, headings)]
+    concept_tokens = {cid: concept_document(concepts[cid], tokenizer, stop) for cid in sorted(concepts)}
     index = KnowledgeIndex(
         concepts=concepts, relations=relations, passages=passages, passage_concepts=mentions,
-        concept_passages=concept_passages, keys=keys,
+        concept_passages=concept_passages, keys=keys, concept_tokens=concept_tokens,
     )
-    return Assembled(index, BM25.build(passage_docs), BM25.build(concept_docs), concept_order)
+    concept_order = sorted(concepts)
+    return Assembled(index, BM25.build(passage_docs), BM25.build([concept_tokens[c] for c in concept_order]),
+                     concept_order)
+
+
+def passage_documents(ex: FileExtract, mentions: dict[str, list[str]], headings: dict[str, list[str]]):
+    """What passage search matches: the words, the nearest heading's words, and concept tokens."""
+    stop = stopwords()
+    for p, toks in zip(ex.passages, ex.tokens):
+        doc = words(toks, stop)
+        if p.heading:
+            doc += words(ex.heading_tokens.get(p.heading[-1], ()), stop)
+        doc += [CONCEPT_TOKEN + c for c in mentions[p.id]] + [CONCEPT_TOKEN + c for c in headings[p.id]]
+        yield doc
 
 
 def concept_document(concept, tokenizer: Tokenizer, stop) -> list[str]:

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ingest.assemble import assemble
 from ingest.extract import extract_text
-from ingest.read import UndecodableNote, decode, find_notes
+from ingest.read import UndecodableNote, decode, find_notes, note_source
 from kg import store
 from kg.models import FileExtract
 from kg.tokenize import Tokenizer, default_tokenizer
@@ -51,7 +51,7 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _cache_path(data_dir: Path, source: str, data: bytes) -> Path:
+def cache_path(data_dir: Path, source: str, data: bytes) -> Path:
     digest = hashlib.sha256(pipeline_fingerprint().encode() + source.encode() + b"\0" + data).hexdigest()
     return data_dir / "cache" / f"{digest[:32]}.json"
 
@@ -59,17 +59,16 @@ def _cache_path(data_dir: Path, source: str, data: bytes) -> Path:
 def read_extracts(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer, report: BuildReport) -> list[FileExtract]:
     files, skipped = find_notes(notes_dir)
     report.skipped.extend(skipped)
-    root = notes_dir.resolve()
     extracts = []
     report.cache_used = set()
     for path in files:
-        source = path.resolve().relative_to(root).as_posix() if not path.is_symlink() else path.relative_to(root).as_posix()
+        source = note_source(notes_dir, path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             report.skipped.append((source, f"unreadable: {exc.strerror}"))
             continue
-        cache = _cache_path(data_dir, source, data)
+        cache = cache_path(data_dir, source, data)
         report.cache_used.add(cache.name)
         extract = _load_cached(cache)
         if extract is None:
@@ -96,7 +95,13 @@ def _load_cached(path: Path) -> FileExtract | None:
 
 def build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None = None) -> BuildReport:
     """Read every note, merge, and save a new index generation in `data_dir`."""
+    with store.write_lock(data_dir):
+        return _build(notes_dir, data_dir, tokenizer)
+
+
+def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None) -> BuildReport:
     started = time.perf_counter()
+    _remove_stale_temp_files(notes_dir)
     tokenizer = tokenizer or default_tokenizer()
     report = BuildReport()
     extracts = read_extracts(notes_dir, data_dir, tokenizer, report)
@@ -110,6 +115,17 @@ def build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None = None) -
     report.relations = Counter(r.type for r in built.index.relations)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _remove_stale_temp_files(notes_dir: Path, older_than: float = 600.0) -> None:
+    """Our own `.name.<pid>.tmp` files left by a crash; never read as notes, removed once old."""
+    now = time.time()
+    for path in notes_dir.rglob(".*.tmp"):
+        try:
+            if path.is_file() and not path.is_symlink() and now - path.stat().st_mtime > older_than:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _prune_cache(data_dir: Path, keep: set[str]) -> None:

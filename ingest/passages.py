@@ -27,7 +27,6 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _TERMINAL = re.compile(r"[。！？!?；;]\s*$")
 _CONTINUATION_START = re.compile(r"^[,，、。.)）\]】;；:：!！?？%]")
 _DEFINITION = re.compile(r"^\s*(?!https?:)[^\s:：,，。]{1,24}\s*[:：]\s*\S")
-_URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$")
 _QUESTION = re.compile(r"[?？]\s*$|什么|如何|怎么|为什么|为何|区别|哪些")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CLAUSE_STARTS = ("使用", "采用", "利用", "通过", "进行", "如果", "因为", "所以", "但是", "然后", "其中", "目前", "一般", "可以", "需要")
@@ -61,7 +60,7 @@ def split_passages(text: str, source: str, markdown: bool | None = None) -> list
     for heading, block in _blocks(text.split("\n"), markdown):
         for offset, chunk in _chunks(block.text):
             chunk = chunk.strip()
-            if not chunk or _URL_ONLY.match(chunk):
+            if not chunk:
                 continue
             line = block.line + _line_of_offset(block.lines, offset)
             kind = _kind(block.kind, chunk)
@@ -70,21 +69,40 @@ def split_passages(text: str, source: str, markdown: bool | None = None) -> list
     return passages
 
 
+@dataclass
+class _Heading:
+    level: int
+    text: str
+    line: int
+    used: bool = False
+
+
 def _blocks(lines: list[str], markdown: bool):
-    """Yield (heading path, block) pairs."""
-    headings: list[tuple[int, str]] = []
+    """Yield (heading path, block) pairs; a heading with no text under it is a block of its own."""
+    headings: list[_Heading] = []
     current: _Block | None = None
     fence: str | None = None
-    body_since_heading = False
+
+    def path() -> tuple[str, ...]:
+        return tuple(h.text for h in headings)
 
     def flush():
-        nonlocal current, body_since_heading
-        out = current
-        current = None
+        nonlocal current
+        out, current = current, None
         if out is not None and out.text.strip():
-            body_since_heading = True
-            return [(tuple(h for _, h in headings), out)]
+            for h in headings:
+                h.used = True
+            return [(path(), out)]
         return []
+
+    def replace_headings(keep: list[_Heading], new: _Heading):
+        """Swap in a new heading; headings leaving the path with nothing under them are kept as passages."""
+        out = []
+        for i, h in enumerate(headings):
+            if h not in keep and not h.used:
+                out.append((tuple(x.text for x in headings[:i]), _Block(h.line, [h.text], "heading")))
+        headings[:] = keep + [new]
+        return out
 
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip()
@@ -107,15 +125,12 @@ def _blocks(lines: list[str], markdown: bool):
         if md:
             yield from flush()
             level = len(md.group(1))
-            headings[:] = [h for h in headings if h[0] < level] + [(level, md.group(2).strip())]
-            body_since_heading = False
+            yield from replace_headings([h for h in headings if h.level < level], _Heading(level, md.group(2).strip(), number))
             continue
         if not markdown and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
             yield from flush()
-            if body_since_heading or not headings:
-                headings[:] = []
-            headings[:] = (headings + [(1, line.strip().rstrip(":："))])[-3:]
-            body_since_heading = False
+            stacked = [] if any(h.used for h in headings) else headings[-2:]
+            yield from replace_headings(stacked, _Heading(1, line.strip().rstrip(":："), number))
             continue
         starts_item = bool(_LIST_ITEM.match(line))
         if _TABLE.match(line):
@@ -136,6 +151,7 @@ def _blocks(lines: list[str], markdown: bool):
             yield from flush()
             current = _Block(number, [line], "item" if starts_item else "paragraph")
     yield from flush()
+    yield from replace_headings([], _Heading(0, "", 0))
 
 
 def _is_title_line(line: str, lines: list[str], number: int) -> bool:

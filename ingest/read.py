@@ -45,6 +45,12 @@ def find_notes(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     return found, skipped
 
 
+def note_source(root: Path, path: Path) -> str:
+    """The name a note is known by: its path relative to the notes folder (links keep their own name)."""
+    root = root.resolve()
+    return (path.relative_to(root) if path.is_symlink() else path.resolve().relative_to(root)).as_posix()
+
+
 def decode(data: bytes) -> str:
     """Text of a note: UTF-8 (with or without BOM), UTF-16 by BOM, then GB18030, then Big5.
 

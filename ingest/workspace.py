@@ -19,6 +19,12 @@ from kg.search import Searcher
 from kg.tokenize import default_tokenizer
 
 
+def _sha_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 @dataclass
 class Workspace:
     notes_dir: Path
@@ -44,7 +50,10 @@ class Workspace:
         A corrupt index is kept aside as `.corrupt-<time>` and rebuilt from the notes.
         """
         try:
-            return store.load(self.data_dir)
+            loaded = store.load(self.data_dir)
+            if not self.is_stale(loaded.manifest):
+                return loaded
+            self.build()
         except IndexMissingError:
             self.build()
         except IndexCorruptError as exc:
@@ -52,6 +61,18 @@ class Workspace:
             self.last_warning = f"index was corrupt ({exc}); kept aside as {aside.name} and rebuilt"
             self.build()
         return store.load(self.data_dir)
+
+    def is_stale(self, manifest: dict) -> bool:
+        """Whether notes were added, changed, deleted or renamed since the index was built."""
+        from ingest.read import find_notes, note_source
+
+        files, _ = find_notes(self.notes_dir)
+        current = {note_source(self.notes_dir, path): path for path in files}
+        indexed = manifest.get("files", {})
+        skipped = {p for p, _ in manifest.get("skipped", [])}
+        if set(current) - skipped != set(indexed):
+            return True
+        return any(_sha_of(current[source]) != sha for source, sha in indexed.items())
 
     def set_aside_corrupt(self) -> Path:
         aside = self.data_dir.with_name(f"{self.data_dir.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")

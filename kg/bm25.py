@@ -10,7 +10,6 @@ matching note below the others. Tokenization is the caller's business.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -33,38 +32,56 @@ class BM25:
     [(0, 1.09...)]
     """
 
-    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, weights: np.ndarray, n_docs: int):
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+                 lengths: np.ndarray, k1: float = 1.5, b: float = 0.75):
         self.vocab = vocab
         self.indptr = indptr
         self.docs = docs
-        self.weights = weights
-        self.n_docs = n_docs
+        self.tfs = tfs
+        self.lengths = lengths
+        self.k1 = k1
+        self.b = b
+        self.n_docs = len(lengths)
+        self.weights = self._weights()
+
+    def _weights(self) -> np.ndarray:
+        """Final per-posting weights, vectorized: recomputed whenever documents are added."""
+        if not len(self.docs):
+            return np.zeros(0, dtype=np.float32)
+        df = np.diff(self.indptr)
+        idf = np.log((self.n_docs + 1) / df)
+        avgdl = float(self.lengths.mean()) or 1.0
+        norm = self.k1 * (1 - self.b + self.b * self.lengths[self.docs] / avgdl)
+        tf = self.tfs.astype(np.float64)
+        return (np.repeat(idf, df) * tf * (self.k1 + 1) / (norm + tf)).astype(np.float32)
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> "BM25":
-        n = len(corpus)
-        lengths = np.array([len(d) for d in corpus], dtype=np.float64)
-        avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for doc_id, doc in enumerate(corpus):
+        empty = cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16),
+                    np.zeros(0, dtype=np.float32), k1, b)
+        return empty.extend(corpus)
+
+    def extend(self, corpus: Sequence[Sequence[str]]) -> "BM25":
+        """A new index with `corpus` appended as documents n_docs, n_docs+1, …: what an appended note costs."""
+        base = self.n_docs
+        vocab = dict(self.vocab)
+        terms: list[int] = []
+        docs: list[int] = []
+        tfs: list[int] = []
+        for offset, doc in enumerate(corpus):
             for term, tf in Counter(doc).items():
-                postings.setdefault(term, []).append((doc_id, tf))
-        vocab = {term: i for i, term in enumerate(sorted(postings))}
+                terms.append(vocab.setdefault(term, len(vocab)))
+                docs.append(base + offset)
+                tfs.append(min(tf, 65535))
+        old_terms = np.repeat(np.arange(len(self.vocab), dtype=np.int64), np.diff(self.indptr))
+        all_terms = np.concatenate([old_terms, np.array(terms, dtype=np.int64)])
+        all_docs = np.concatenate([self.docs, np.array(docs, dtype=np.int32)])
+        all_tfs = np.concatenate([self.tfs, np.array(tfs, dtype=np.uint16)])
+        order = np.lexsort((all_docs, all_terms))
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        docs_out: list[np.ndarray] = []
-        weights_out: list[np.ndarray] = []
-        for term, i in vocab.items():
-            plist = postings[term]
-            ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
-            tfs = np.fromiter((t for _, t in plist), dtype=np.float64, count=len(plist))
-            idf = math.log((n + 1) / len(plist))
-            norm = k1 * (1 - b + b * lengths[ids] / avgdl)
-            docs_out.append(ids)
-            weights_out.append((idf * tfs * (k1 + 1) / (norm + tfs)).astype(np.float32))
-            indptr[i + 1] = indptr[i] + len(plist)
-        docs = np.concatenate(docs_out) if docs_out else np.zeros(0, dtype=np.int32)
-        weights = np.concatenate(weights_out) if weights_out else np.zeros(0, dtype=np.float32)
-        return cls(vocab, indptr, docs, weights, n)
+        np.cumsum(np.bincount(all_terms, minlength=len(vocab)), out=indptr[1:])
+        lengths = np.concatenate([self.lengths, np.array([len(d) for d in corpus], dtype=np.float32)])
+        return BM25(vocab, indptr, all_docs[order], all_tfs[order], lengths, self.k1, self.b)
 
     def scores(self, query: Sequence[str], boosts: dict[str, float] | None = None) -> dict[int, float]:
         """Score of every document that holds at least one query term."""
@@ -88,12 +105,13 @@ class BM25:
         return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        terms = np.array(sorted(self.vocab, key=self.vocab.get), dtype=object)
-        return {"terms": terms, "indptr": self.indptr, "docs": self.docs, "weights": self.weights,
-                "n_docs": np.array([self.n_docs])}
+        terms = sorted(self.vocab, key=self.vocab.get)
+        return {"terms": np.array(terms, dtype=str), "indptr": self.indptr, "docs": self.docs, "tfs": self.tfs,
+                "lengths": self.lengths, "params": np.array([self.k1, self.b])}
 
     @classmethod
     def from_arrays(cls, arrays) -> "BM25":
         terms = arrays["terms"].tolist()
-        return cls({t: i for i, t in enumerate(terms)}, arrays["indptr"], arrays["docs"], arrays["weights"],
-                   int(arrays["n_docs"][0]))
+        k1, b = (float(x) for x in arrays["params"])
+        return cls({t: i for i, t in enumerate(terms)}, arrays["indptr"], arrays["docs"], arrays["tfs"],
+                   arrays["lengths"], k1, b)

@@ -38,8 +38,8 @@ class KnowledgeIndex(BaseModel):
     passage_concepts: dict[str, list[str]] = {}
     concept_passages: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
-    passage_tokens: list[list[str]] = []
     concept_tokens: dict[str, list[str]] = {}
+    """What concept search matches per concept; kept so an append re-tokenizes only new concepts."""
     stats: IndexStats = IndexStats()
 
     @functools.cached_property

@@ -48,7 +48,7 @@ def key(name: str) -> str:
     >>> key("Earth Mover's Distance")
     'earthmoversdistance'
     """
-    return _KEY_DROP.sub("", fold(name))
+    return unicodedata.normalize("NFKC", _KEY_DROP.sub("", fold(name)))
 
 
 def is_cjk(ch: str) -> bool:

@@ -8,6 +8,7 @@ sha256 of its files, so a truncated or edited file is detected on load.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from kg.bm25 import BM25
 from kg.errors import IndexCorruptError, IndexMissingError
 from kg.index import FORMAT_VERSION, KnowledgeIndex
 
 POINTER = "CURRENT"
+LOCK = "write.lock"
 _FILES = ("index.json", "passages.npz", "concepts.npz")
 
 
@@ -35,6 +38,17 @@ class LoadedIndex:
     concept_order: list[str]
     manifest: dict
     generation: Path
+
+
+@functools.lru_cache(maxsize=None)
+def _lock_for(path: str) -> FileLock:
+    return FileLock(path, timeout=600)
+
+
+def write_lock(data_dir: Path) -> FileLock:
+    """The one lock every writer of a data folder holds (builds and appends); reentrant in a process."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return _lock_for(str((data_dir / LOCK).resolve()))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -67,7 +81,6 @@ def _sha(path: Path) -> str:
 
 def _save_bm25(path: Path, bm25: BM25) -> None:
     arrays = bm25.to_arrays()
-    arrays["terms"] = np.array([str(t) for t in arrays["terms"]], dtype=str)
     with open(path, "wb") as fh:
         np.savez(fh, **arrays)
         fh.flush()

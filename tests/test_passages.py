@@ -71,3 +71,26 @@ def test_passage_ids_are_stable_and_unique():
     a, b = _passages("wrapped.txt"), _passages("wrapped.txt")
     assert [p.id for p in a] == [p.id for p in b]
     assert len({p.id for p in a}) == len(a)
+
+
+from collections import Counter
+
+from hypothesis import given, settings, strategies as st
+
+_NOTE_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet="过拟合梯度消失的处理:、,。()（）#-* 1.abcXYZ\n", max_size=40),
+        st.sampled_from(["# 标题", "```", "1. 数据增广", "(2)早停", "| a | b |", "", "Adam:一阶矩", "目标检测"]),
+    ),
+    max_size=25,
+).map("\n".join)
+
+
+@given(_NOTE_TEXT)
+@settings(max_examples=200, deadline=None)
+def test_splitting_never_loses_a_letter_digit_or_chinese_character(text):
+    cleaned = clean_text(text)
+    ps = split_passages(cleaned, "prop.txt")
+    kept = Counter("".join(p.text for p in ps) + "".join(h for p in ps for h in p.heading))
+    wanted = Counter(c for c in cleaned if c.isalnum())
+    assert not wanted - kept

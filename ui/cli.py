@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
     p.set_defaults(handler=cmd_export)
 
+    p = sub.add_parser("add", parents=[common], help="add a new note (files, --text, or - for stdin)")
+    p.add_argument("files", nargs="*", help="note files to add; - reads stdin")
+    p.add_argument("--text", help="the note's text")
+    p.add_argument("--title", help="title (and file name) of the new note")
+    p.add_argument("--to", help="append to this existing note (path inside the notes folder) instead")
+    p.add_argument("--force", action="store_true", help="add even if the same text was added before")
+    p.set_defaults(handler=cmd_add)
+
     p = sub.add_parser("eval", parents=[common], help="metrics on gold query/relation sets")
     p.add_argument("gold_dir")
     p.add_argument("--json", action="store_true")
@@ -180,6 +188,42 @@ def cmd_export(args) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         print(text)
+    return 0
+
+
+def cmd_add(args) -> int:
+    from ingest.append import add_note
+    from ingest.read import UndecodableNote, decode
+
+    ws = _workspace(args)
+    sources: list[tuple[str | None, str]] = []
+    if args.text is not None:
+        sources.append((args.title, args.text))
+    for name in args.files:
+        if name == "-":
+            data = sys.stdin.buffer.read()
+            title = args.title
+        else:
+            path = Path(name)
+            if not path.is_file():
+                raise KgError(f"no such file: {name}")
+            data = path.read_bytes()
+            title = args.title or path.stem
+        try:
+            sources.append((title, decode(data)))
+        except UndecodableNote as exc:
+            raise KgError(f"{name}: {exc}") from None
+    if not sources:
+        raise KgError("nothing to add: give FILE…, --text TEXT, or - for stdin")
+    for title, text in sources:
+        result = add_note(ws, text, title=title, force=args.force, to=args.to)
+        print(f"added {result.path}")
+        if result.concepts_new:
+            print(f"  new concepts ({len(result.concepts_new)}): {', '.join(result.concepts_new[:20])}")
+        if result.relations_new:
+            print(f"  new relations ({len(result.relations_new)}):")
+            for row in result.relations_new[:20]:
+                print(f"    {row['source']} —{row['type']}→ {row['target']}")
     return 0
 
 

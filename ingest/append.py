@@ -1,0 +1,256 @@
+"""Add new interview notes safely: a new file (or an append under a dated separator), then the index.
+
+The user's notes are the one thing that must never be lost: a note is created
+with O_EXCL so nothing is overwritten, every write is atomic (temp file in the
+same folder, fsync, `os.replace`, fsync of the folder), and the whole add (note
+and index) holds one file lock, so concurrent `kg add`s serialize.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.build import build, cache_path
+from ingest.extract import extract_text
+from ingest.incremental import apply_extract
+from ingest.merge import decide_concepts
+from ingest.workspace import Workspace
+from kg import store
+from kg.errors import KgError, NoteRejectedError, SettingsError
+from kg.lexicon import Lexicon
+from kg.resources import glossary
+from kg.tokenize import default_tokenizer
+
+INBOX = "inbox"
+DEFAULT_MAX_BYTES = 2_000_000
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|#%&{}$!'`@+=\[\]\s]+")
+MAX_SLUG_BYTES = 120
+
+
+@dataclass
+class Preview:
+    concepts_new: list[str] = field(default_factory=list)
+    concepts_known: list[str] = field(default_factory=list)
+    relations: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class AddResult:
+    path: Path
+    concepts_new: list[str] = field(default_factory=list)
+    relations_new: list[dict] = field(default_factory=list)
+
+
+def max_note_bytes() -> int:
+    raw = os.environ.get("KG_MAX_NOTE_BYTES", str(DEFAULT_MAX_BYTES))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"KG_MAX_NOTE_BYTES must be a number of bytes, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError("KG_MAX_NOTE_BYTES must be positive")
+    return value
+
+
+def sanitize_title(title: str) -> str:
+    """A file-name slug that keeps Chinese and can never leave the folder it is put in.
+
+    Examples
+    --------
+    >>> sanitize_title("过拟合 怎么办?")
+    '过拟合-怎么办'
+    >>> sanitize_title("../../etc/passwd")
+    'etc-passwd'
+    >>> sanitize_title("con")
+    'note-con'
+    """
+    text = unicodedata.normalize("NFKC", title or "")
+    text = _UNSAFE.sub("-", text)
+    text = re.sub(r"\.{2,}", ".", text)
+    text = re.sub(r"-{2,}", "-", text).strip("-. ")
+    while len(text.encode("utf-8")) > MAX_SLUG_BYTES:
+        text = text[:-1]
+    text = text.strip("-. ")
+    if not text:
+        return "note"
+    if _RESERVED.match(text):
+        text = f"note-{text}"
+    return text
+
+
+def validate_text(text: str) -> str:
+    if "\x00" in text:
+        raise NoteRejectedError("the note contains NUL bytes: is it a binary file?")
+    if not text.strip():
+        raise NoteRejectedError("the note is empty")
+    size = len(text.encode("utf-8"))
+    limit = max_note_bytes()
+    if size > limit:
+        raise NoteRejectedError(f"the note is {size:,} bytes, over the limit of {limit:,} (set KG_MAX_NOTE_BYTES)")
+    return text
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def preview_note(ws: Workspace, text: str, title: str | None = None) -> Preview:
+    """What adding `text` would add, without writing anything."""
+    text = validate_text(text)
+    tokenizer = default_tokenizer()
+    loaded = ws.load()
+    extract = extract_text(f"{INBOX}/preview.md", _compose(text, title), tokenizer)
+    concepts, keys = decide_concepts([extract], glossary(), tokenizer)
+    merged = {**keys, **loaded.index.keys}
+    lexicon = Lexicon(merged)
+    seen: list[str] = []
+    for tokens in extract.tokens:
+        seen.extend(m.concept for m in lexicon.mentions(tokens))
+    seen = list(dict.fromkeys(seen))
+    names = {**{c: concepts[c].name for c in concepts}, **{c: x.name for c, x in loaded.index.concepts.items()}}
+    preview = Preview(
+        concepts_new=[names[c] for c in seen if c not in loaded.index.concepts],
+        concepts_known=[names[c] for c in seen if c in loaded.index.concepts],
+    )
+    assembled = apply_extract(loaded, extract, tokenizer)
+    before = {(r.source, r.target, r.type) for r in loaded.index.relations}
+    preview.relations = [_relation_row(r, assembled.index) for r in assembled.index.relations
+                         if (r.source, r.target, r.type) not in before]
+    return preview
+
+
+def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = False,
+             to: str | None = None) -> AddResult:
+    """Write a new note (or append to `to`) and update the index; refuse duplicates unless `force`."""
+    text = validate_text(text)
+    ws.data_dir.mkdir(parents=True, exist_ok=True)
+    with store.write_lock(ws.data_dir):
+        added = _added_hashes(ws)
+        digest = _text_hash(text)
+        if digest in added and not force:
+            raise NoteRejectedError(f"this text was already added as {added[digest]} (use --force to add it again)")
+        loaded = ws.load()
+        if to is not None:
+            path = _append_to(ws, to, text)
+            _record(ws, digest, path)
+            before = {(r.source, r.target, r.type) for r in loaded.index.relations}
+            known = set(loaded.index.concepts)
+            build(ws.notes_dir, ws.data_dir)
+            index = store.load(ws.data_dir).index
+            return _result(path, index, known, before)
+        path = _create_note(ws, title, _compose(text, title))
+        tokenizer = default_tokenizer()
+        source = path.relative_to(ws.notes_dir.resolve()).as_posix()
+        data = path.read_bytes()
+        extract = extract_text(source, data.decode("utf-8"), tokenizer, sha=hashlib.sha256(data).hexdigest())
+        store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode())
+        assembled = apply_extract(loaded, extract, tokenizer)
+        files = {**loaded.manifest["files"], source: extract.sha}
+        store.save(ws.data_dir, assembled.index, assembled.passage_bm25, assembled.concept_bm25,
+                   assembled.concept_order, files, extra={"skipped": loaded.manifest.get("skipped", [])})
+        before = {(r.source, r.target, r.type) for r in loaded.index.relations}
+        return _result(path, assembled.index, set(loaded.index.concepts), before)
+
+
+def _result(path, index, known, before) -> AddResult:
+    return AddResult(
+        path=path,
+        concepts_new=[index.concepts[c].name for c in sorted(set(index.concepts) - known)],
+        relations_new=[_relation_row(r, index) for r in index.relations if (r.source, r.target, r.type) not in before],
+    )
+
+
+def _relation_row(r, index) -> dict:
+    ev = r.evidence[0] if r.evidence else None
+    return {"source": index.concepts[r.source].name, "target": index.concepts[r.target].name, "type": r.type,
+            "evidence": ev.text if ev else ""}
+
+
+def _compose(text: str, title: str | None) -> str:
+    body = text if text.endswith("\n") else text + "\n"
+    return f"# {title.strip()}\n\n{body}" if title and title.strip() else body
+
+
+def _create_note(ws: Workspace, title: str | None, content: str) -> Path:
+    """A new file in notes/inbox named `<date>-<slug>.md`; never an existing one."""
+    inbox = ws.notes_dir.resolve() / INBOX
+    inbox.mkdir(parents=True, exist_ok=True)
+    slug = sanitize_title(title or _first_words(content))
+    stem = f"{_dt.date.today().isoformat()}-{slug}"
+    for n in range(1, 10_000):
+        path = inbox / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+        if not path.resolve().is_relative_to(inbox):
+            raise SettingsError(f"refusing a note path outside the notes folder: {path}")
+        tmp = inbox / f".{path.name}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(content.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            continue
+        finally:
+            tmp.unlink(missing_ok=True)
+        store.fsync_dir(inbox)
+        return path
+    raise KgError(f"could not find a free file name for {stem}")
+
+
+def _first_words(text: str) -> str:
+    first = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), "note")
+    return first[:30]
+
+
+def _append_to(ws: Workspace, to: str, text: str) -> Path:
+    root = ws.notes_dir.resolve()
+    target = (root / to).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise SettingsError(f"--to must name an existing note inside {ws.notes_dir}: {to}")
+    old = target.read_bytes()
+    separator = f"\n\n---\n\n## {_dt.datetime.now().strftime('%Y-%m-%d %H:%M')}\n\n"
+    store.write_atomic(target, old + separator.encode("utf-8") + text.encode("utf-8") + b"\n")
+    return target
+
+
+def _registry(ws: Workspace) -> Path:
+    return ws.data_dir / "added.jsonl"
+
+
+def _added_hashes(ws: Workspace) -> dict[str, str]:
+    """Hashes of every text added before: the inbox notes' bodies (so it survives a deleted data
+    folder) and the registry of texts appended to other notes."""
+    seen: dict[str, str] = {}
+    inbox = ws.notes_dir / INBOX
+    for path in sorted(inbox.glob("*.md")) if inbox.is_dir() else ():
+        try:
+            body = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        seen[_text_hash(_strip_title(body))] = path.name
+    try:
+        for line in _registry(ws).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            seen[row["sha"]] = row["path"]
+    except (OSError, ValueError, KeyError):
+        pass
+    return seen
+
+
+def _strip_title(body: str) -> str:
+    return re.sub(r"\A# [^\n]*\n\n", "", body, count=1)
+
+
+def _record(ws: Workspace, digest: str, path: Path) -> None:
+    registry = _registry(ws)
+    old = registry.read_bytes() if registry.exists() else b""
+    row = json.dumps({"sha": digest, "path": path.name}, ensure_ascii=False).encode("utf-8") + b"\n"
+    store.write_atomic(registry, old + row)

@@ -1,0 +1,88 @@
+"""Fold one new note into a saved index without re-reading the others.
+
+The new note's own facts are merged exactly as a build would merge them; what is
+approximate until the next full build is only that names first defined by the
+new note are not searched for in older notes (their passages are not re-scanned:
+that would cost a full pass). A full `kg build` is always the reference and gives
+the same result as deleting the data folder and rebuilding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ingest.assemble import Assembled, concept_document, passage_documents
+from ingest.link import heading_concepts, link, mentions_by_passage
+from ingest.merge import decide_concepts
+from kg.index import KnowledgeIndex
+from kg.lexicon import Lexicon
+from kg.models import Evidence, FileExtract, Relation
+from kg.resources import glossary, stopwords
+from kg.store import LoadedIndex
+from kg.tokenize import Tokenizer
+
+MAX_EVIDENCE = 3
+
+
+def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenizer) -> Assembled:
+    old = loaded.index
+    known_sources = {p.source for p in old.passages}
+    if extract.source in known_sources:
+        raise ValueError(f"{extract.source} is already indexed: a changed note needs a build")
+    local_concepts, local_keys = decide_concepts([extract], glossary(), tokenizer)
+    keys = dict(old.keys)
+    concepts = dict(old.concepts)
+    for k, cid in local_keys.items():
+        target = keys.get(k) or (cid if cid in concepts else None)
+        if target is None:
+            target = cid
+        keys.setdefault(k, target)
+    lexicon = Lexicon(keys)
+    mentions = mentions_by_passage([extract], lexicon)
+    headings = heading_concepts([extract], lexicon)
+    used = {c for found in (*mentions.values(), *headings.values()) for c in found}
+    new_ids = sorted(used - concepts.keys())
+    for cid in new_ids:
+        concepts[cid] = local_concepts[cid]
+    keys = {k: cid for k, cid in keys.items() if cid in concepts}
+    lexicon = Lexicon(keys)
+    relations = _merge_relations(old.relations, link([extract], concepts, lexicon, tokenizer, mentions, headings))
+
+    concept_passages = {cid: list(pids) for cid, pids in old.concept_passages.items()}
+    for pid, found in mentions.items():
+        for cid in found:
+            concept_passages.setdefault(cid, []).append(pid)
+    concept_tokens = dict(old.concept_tokens)
+    stop = stopwords()
+    for cid in new_ids:
+        concept_tokens[cid] = concept_document(concepts[cid], tokenizer, stop)
+    index = KnowledgeIndex(
+        concepts=concepts, relations=relations, passages=[*old.passages, *extract.passages],
+        passage_concepts={**old.passage_concepts, **mentions}, concept_passages=concept_passages, keys=keys,
+        concept_tokens=concept_tokens,
+    )
+    passage_bm25 = loaded.passage_bm25.extend(list(passage_documents(extract, mentions, headings)))
+    if new_ids:
+        from kg.bm25 import BM25
+
+        order = sorted(concepts)
+        concept_bm25 = BM25.build([concept_tokens[c] for c in order])
+    else:
+        order, concept_bm25 = loaded.concept_order, loaded.concept_bm25
+    return Assembled(index, passage_bm25, concept_bm25, order)
+
+
+def _merge_relations(old: list[Relation], new: list[Relation]) -> list[Relation]:
+    """Old and new edges; a new typed edge replaces a `related` edge between the same pair."""
+    weight: dict[tuple[str, str, str], float] = defaultdict(float)
+    evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+    for r in (*old, *new):
+        k = (r.source, r.target, r.type)
+        weight[k] += r.weight
+        for e in r.evidence:
+            if len(evidence[k]) < MAX_EVIDENCE and e not in evidence[k]:
+                evidence[k].append(e)
+    typed = {frozenset((s, t)) for (s, t, ty) in weight if ty != "related"}
+    return [Relation(source=s, target=t, type=ty, weight=round(w, 3), evidence=tuple(evidence[(s, t, ty)]))
+            for (s, t, ty), w in sorted(weight.items())
+            if ty != "related" or frozenset((s, t)) not in typed]
