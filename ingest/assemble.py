@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,10 +12,13 @@ from kg.bm25 import BM25
 from kg.index import KnowledgeIndex
 from kg.lexicon import Lexicon
 from kg.models import FileExtract
-from kg.resources import glossary, stopwords
-from kg.tokenize import Tokenizer, words
+from kg.resources import generic_words, glossary, stopwords
+from kg.tokenize import BREAK, Tokenizer, words
 
 CONCEPT_TOKEN = "c:"
+RELATION_TOKEN = "r:"
+SUBJECT_TOKEN = "s:"
+_GENERIC_HEAD = re.compile(r"^\s*([^\s:：,，。]{1,8})\s*[:：]")
 
 
 @dataclass
@@ -43,7 +47,8 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
         for cid in found:
             concept_passages[cid].append(pid)
     stop = stopwords()
-    passage_docs = [doc for ex in extracts for doc in passage_documents(ex, mentions, headings)]
+    extra = graph_tokens(extracts, relations, lexicon)
+    passage_docs = [doc for ex in extracts for doc in passage_documents(ex, mentions, headings, extra)]
     concept_tokens = {cid: concept_document(concepts[cid], tokenizer, stop) for cid in sorted(concepts)}
     index = KnowledgeIndex(
         concepts=concepts, relations=relations, passages=passages, passage_concepts=mentions,
@@ -54,15 +59,67 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
                      concept_order)
 
 
-def passage_documents(ex: FileExtract, mentions: dict[str, list[str]], headings: dict[str, list[str]]):
-    """What passage search matches: the words, the nearest heading's words, and concept tokens."""
+def graph_tokens(extracts: Sequence[FileExtract], relations, lexicon: Lexicon) -> dict[str, list[str]]:
+    """Tokens that let a query reach passages through the graph.
+
+    `r:<type>:<concept>` on every passage that is the evidence of a typed relation
+    touching the concept (so "how to solve X" reaches the lines that say what
+    solves X), and `s:<concept>` on passages whose subject is the concept (they
+    start with it), which definitional questions prefer.
+    """
+    where = {(p.source, p.line): p.id for ex in extracts for p in ex.passages}
+    extra: dict[str, list[str]] = {}
+    for r in relations:
+        if r.type == "related":
+            continue
+        for e in r.evidence:
+            pid = where.get((e.source, e.line))
+            if pid:
+                extra.setdefault(pid, []).extend((f"{RELATION_TOKEN}{r.type}:{r.source}", f"{RELATION_TOKEN}{r.type}:{r.target}"))
+    for ex in extracts:
+        for p, toks in zip(ex.passages, ex.tokens):
+            subject = subject_of(toks, lexicon)
+            if subject:
+                extra.setdefault(p.id, []).append(SUBJECT_TOKEN + subject)
+    return extra
+
+
+def subject_of(tokens, lexicon: Lexicon) -> str | None:
+    """The concept a passage starts with, after any list marker."""
+    found = lexicon.mentions(tokens, max_tokens=8)
+    if not found:
+        return None
+    lead = tokens[: found[0].start]
+    return found[0].concept if all(t == BREAK or t.isdigit() for t in lead) else None
+
+
+def passage_documents(ex: FileExtract, mentions: dict[str, list[str]], headings: dict[str, list[str]],
+                      extra: dict[str, list[str]]):
+    """What passage search matches: words, the nearest heading's words, concept and graph tokens."""
     stop = stopwords()
+    previous = None
     for p, toks in zip(ex.passages, ex.tokens):
         doc = words(toks, stop)
         if p.heading:
             doc += words(ex.heading_tokens.get(p.heading[-1], ()), stop)
         doc += [CONCEPT_TOKEN + c for c in mentions[p.id]] + [CONCEPT_TOKEN + c for c in headings[p.id]]
+        if previous is not None and mentions[previous.id] and continues_previous(p.text):
+            doc.append(CONCEPT_TOKEN + mentions[previous.id][0])
+        doc += extra.get(p.id, [])
+        previous = p
         yield doc
+
+
+def continues_previous(text: str) -> bool:
+    """A line like `解决方法: …` or `缺点:…` is about the subject of the line before it.
+
+    Examples
+    --------
+    >>> continues_previous("解决方法: 梯度剪切、权重正则化"), continues_previous("Adam:一阶矩估计")
+    (True, False)
+    """
+    head = _GENERIC_HEAD.match(text)
+    return bool(head) and head.group(1).casefold() in generic_words()
 
 
 def concept_document(concept, tokenizer: Tokenizer, stop) -> list[str]:

@@ -41,13 +41,22 @@ class BuildReport:
     cache_used: set[str] = field(default_factory=set)
 
 
+_EXTRACTION_CODE = ("ingest.read", "ingest.clean", "ingest.passages", "ingest.concepts", "ingest.relations",
+                    "ingest.extract", "kg.tokenize", "kg.normalize", "kg.models")
+
+
 @functools.lru_cache(maxsize=1)
 def pipeline_fingerprint() -> str:
-    """Changes whenever a shipped data file or the extraction version changes."""
+    """Changes whenever a shipped data file or the code of a per-file stage changes: a cached
+    extract is only reused when extracting again would give the same result."""
+    import importlib
+
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
     for name in sorted(p.name for p in resources.files("kg").joinpath("data").iterdir()):
         digest.update(name.encode())
         digest.update(resources.files("kg").joinpath("data", name).read_bytes())
+    for module in _EXTRACTION_CODE:
+        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 

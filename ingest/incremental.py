@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ingest.assemble import Assembled, concept_document, passage_documents
+from ingest.assemble import Assembled, concept_document, graph_tokens, passage_documents
 from ingest.link import heading_concepts, link, mentions_by_passage
 from ingest.merge import decide_concepts
 from kg.index import KnowledgeIndex
@@ -46,7 +46,8 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         concepts[cid] = local_concepts[cid]
     keys = {k: cid for k, cid in keys.items() if cid in concepts}
     lexicon = Lexicon(keys)
-    relations = _merge_relations(old.relations, link([extract], concepts, lexicon, tokenizer, mentions, headings))
+    local_relations = link([extract], concepts, lexicon, tokenizer, mentions, headings)
+    relations = _merge_relations(old.relations, local_relations)
 
     concept_passages = {cid: list(pids) for cid, pids in old.concept_passages.items()}
     for pid, found in mentions.items():
@@ -61,7 +62,8 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         passage_concepts={**old.passage_concepts, **mentions}, concept_passages=concept_passages, keys=keys,
         concept_tokens=concept_tokens,
     )
-    passage_bm25 = loaded.passage_bm25.extend(list(passage_documents(extract, mentions, headings)))
+    extra = graph_tokens([extract], local_relations, lexicon)
+    passage_bm25 = loaded.passage_bm25.extend(list(passage_documents(extract, mentions, headings, extra)))
     if new_ids:
         from kg.bm25 import BM25
 

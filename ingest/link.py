@@ -109,7 +109,7 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
 
 
 def _add_name_variants(edges, extracts, concepts, mentions, headings):
-    """`Fast R-CNN` next to `R-CNN`: a variant improves its original (a metric is only related)."""
+    """`Fast R-CNN` in the same section as `R-CNN`: a variant improves its original (a metric is only related)."""
     by_key = {c.id: c for c in concepts.values() if c.id.isascii() and len(c.id) >= 2}
     variants: dict[str, str] = {}
     for cid in by_key:
@@ -121,11 +121,13 @@ def _add_name_variants(edges, extracts, concepts, mentions, headings):
     if not variants:
         return
     for ex in extracts:
+        sections: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for p in ex.passages:
-            present = set(mentions.get(p.id, ())) | set(headings.get(p.id, ()))
+            sections[p.heading].update(mentions.get(p.id, ()), headings.get(p.id, ()))
+        for p in ex.passages:
             for variant in set(mentions.get(p.id, ())) & variants.keys():
                 base = variants[variant]
-                if base in present:
+                if base in sections[p.heading]:
                     type_ = "related" if concepts[base].category == "metric" else "improves"
                     edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:300],
                                                              rule="name_variant"))

@@ -19,6 +19,7 @@ from kg.normalize import display_width, key
 from kg.resources import generic_words, glossary
 
 MAX_PASSAGE = 500
+_TITLE_SCOPE = 8
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.、)）]\s*(?=\S)|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*|[一二三四五六七八九十]+[、.]\s*)")
@@ -82,6 +83,7 @@ def _blocks(lines: list[str], markdown: bool):
     headings: list[_Heading] = []
     current: _Block | None = None
     fence: str | None = None
+    under_title: list[bool] = []
 
     def path() -> tuple[str, ...]:
         return tuple(h.text for h in headings)
@@ -89,11 +91,14 @@ def _blocks(lines: list[str], markdown: bool):
     def flush():
         nonlocal current
         out, current = current, None
-        if out is not None and out.text.strip():
-            for h in headings:
-                h.used = True
-            return [(path(), out)]
-        return []
+        if out is None or not out.text.strip():
+            return []
+        if not markdown and headings and _title_scope_ended(under_title, out):
+            headings.clear()
+        under_title.append(bool(_DEFINITION.match(out.text)))
+        for h in headings:
+            h.used = True
+        return [(path(), out)]
 
     def replace_headings(keep: list[_Heading], new: _Heading):
         """Swap in a new heading; headings leaving the path with nothing under them are kept as passages."""
@@ -102,6 +107,7 @@ def _blocks(lines: list[str], markdown: bool):
             if h not in keep and not h.used:
                 out.append((tuple(x.text for x in headings[:i]), _Block(h.line, [h.text], "heading")))
         headings[:] = keep + [new]
+        under_title.clear()
         return out
 
     for number, raw in enumerate(lines, 1):
@@ -152,6 +158,14 @@ def _blocks(lines: list[str], markdown: bool):
             current = _Block(number, [line], "item" if starts_item else "paragraph")
     yield from flush()
     yield from replace_headings([], _Heading(0, "", 0))
+
+
+def _title_scope_ended(kinds: list[bool], block: _Block) -> bool:
+    """A plain-text title has no end marker: it governs at most `_TITLE_SCOPE` passages, and
+    stops where two definition lines in a row start a glossary-like run of their own."""
+    if len(kinds) >= _TITLE_SCOPE:
+        return True
+    return len(kinds) >= 2 and kinds[-1] and bool(_DEFINITION.match(block.text))
 
 
 def _is_title_line(line: str, lines: list[str], number: int) -> bool:

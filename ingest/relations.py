@@ -19,6 +19,7 @@ from ingest.passages import sentences
 _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
 _LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
 _EVIDENCE_MAX = 300
+_HEADING_LIST_MAX = 8
 _FIRST_CLAUSE = re.compile(r"[，,；;]")
 
 
@@ -86,15 +87,26 @@ def _missing_tail(pattern, passage, passages, index) -> list[tuple[str, str]]:
 
 
 def _heading_match(pattern, m, passages, index) -> list[RelationCandidate]:
+    """Each passage under a remedy heading names one remedy, until the list visibly ends."""
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     tails = _spans(groups, "tail")
+    return [_candidate(pattern, p.text, "item", tail, tail_pick, p, p.text)
+            for p in _heading_list(passages, index)
+            for tail, tail_pick in tails]
+
+
+def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:
+    """The passages of a heading's list: at most `_HEADING_LIST_MAX`, ending where two
+    definition lines in a row start a new glossary-like run (`微调:…` then `dropout:…`)."""
     heading = passages[index].heading
-    out = []
-    for p in passages[index:]:
+    out: list[Passage] = []
+    for p in passages[index:index + _HEADING_LIST_MAX]:
         if p.heading != heading:
             break
-        for tail, tail_pick in tails:
-            out.append(_candidate(pattern, p.text, "item", tail, tail_pick, p, p.text))
+        if p.kind == "definition" and out and out[-1].kind == "definition":
+            out.pop()
+            break
+        out.append(p)
     return out
 
 

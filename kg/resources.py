@@ -81,6 +81,8 @@ class Cues(_Strict):
     version: Literal[1]
     note: str = ""
     cues: dict[str, tuple[str, ...]]
+    intents: dict[Literal["solves", "causes", "part_of", "contrasts", "improves", "uses", "is_a", "define"],
+                  tuple[str, ...]]
 
 
 def _read(name: str) -> str:

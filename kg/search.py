@@ -21,6 +21,10 @@ from kg.resources import cues, stopwords
 from kg.tokenize import BREAK, Tokenizer, words
 
 CONCEPT_TOKEN = "c:"
+RELATION_TOKEN = "r:"
+SUBJECT_TOKEN = "s:"
+SUBJECT_WEIGHT = 0.3
+QUESTION_PRIOR = 0.8
 CUE_WEIGHT = 0.4
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
@@ -59,6 +63,7 @@ class QueryAnalysis:
     fuzzy: list[str]
     words: list[str]
     cue_words: list[str]
+    intents: list[str]
 
     @property
     def concepts(self) -> list[str]:
@@ -76,6 +81,7 @@ class Searcher:
         self.concept_order = concept_order
         self.tokenizer = tokenizer
         self._cues = _compile_cues()
+        self._intents = _compile_intents()
 
     def analyse(self, query: str) -> QueryAnalysis:
         tokens = self.tokenizer.tokens(query)
@@ -87,16 +93,34 @@ class Searcher:
         stop = stopwords()
         fuzzy: list[str] = []
         for i, tok in enumerate(tokens):
-            if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 4:
+            if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 3:
                 continue
-            if tok not in self.passage_bm25.vocab:
+            if tok in self.passage_bm25.vocab:
+                continue
+            phrase = self._fuzzy_phrase(tokens, i)
+            if phrase:
+                cid, span = phrase
+                named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
+                covered |= set(range(*span))
+            elif len(tok) >= 4:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
-        cue_words = []
         folded = fold(query)
-        for pattern, chinese in self._cues:
-            if pattern.search(folded):
-                cue_words.extend(chinese)
-        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words)
+        cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
+        intents = [name for name, pattern in self._intents if pattern.search(folded)]
+        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents)
+
+    def _fuzzy_phrase(self, tokens: list[str], i: int) -> tuple[str, tuple[int, int]] | None:
+        """A typo inside a multi-word name (`learning rte`, `batch normalizaton`): the longest run
+        of 2-3 Latin tokens around token `i` that is a small edit away from a name."""
+        for n in (3, 2):
+            for start in range(max(0, i - n + 1), i + 1):
+                window = tokens[start:start + n]
+                if len(window) < n or not all(t.isascii() and t != BREAK for t in window):
+                    continue
+                found = self.index.lexicon.fuzzy("".join(window), limit=1)
+                if found:
+                    return found[0], (start, start + n)
+        return None
 
     def search(self, query: str, k: int = 10) -> SearchResult:
         if not query.strip():
@@ -107,10 +131,17 @@ class Searcher:
     def _passages(self, a: QueryAnalysis, k: int) -> list[PassageHit]:
         concept_terms = [CONCEPT_TOKEN + c for c in a.concepts]
         cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK]
-        terms = a.words + concept_terms + cue_terms
+        graph_terms = [f"{RELATION_TOKEN}{t}:{c}" for t in a.intents if t != "define" for c in a.concepts]
+        subject_terms = [SUBJECT_TOKEN + c for c in a.concepts]
+        terms = a.words + concept_terms + cue_terms + graph_terms + subject_terms
         boosts = {t: CUE_WEIGHT for t in cue_terms if t not in a.words}
+        if "define" not in a.intents:
+            boosts.update({t: SUBJECT_WEIGHT for t in subject_terms})
+        scored = self.passage_bm25.top(terms, 3 * k, boosts)
+        scored = [(doc, score * (QUESTION_PRIOR if self.index.passages[doc].kind == "question" else 1.0))
+                  for doc, score in scored]
         hits = []
-        for doc, score in self.passage_bm25.top(terms, k, boosts):
+        for doc, score in sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:k]:
             p = self.index.passages[doc]
             hits.append(PassageHit(id=p.id, source=p.source, line=p.line, text=p.text, heading=list(p.heading),
                                    score=round(score, 4), concepts=self.index.passage_concepts.get(p.id, [])))
@@ -133,9 +164,19 @@ class Searcher:
                            score=round(s, 4)) for cid, s in ranked if cid in self.index.concepts]
 
 
+def _word_pattern(phrase: str) -> re.Pattern:
+    """Latin phrases match whole words; Chinese ones anywhere."""
+    folded = re.escape(fold(phrase))
+    return re.compile(rf"(?<![a-z]){folded}(?![a-z])" if phrase.isascii() else folded)
+
+
+def _compile_intents() -> list[tuple[str, re.Pattern]]:
+    return [(name, re.compile("|".join(_word_pattern(p).pattern for p in phrases)))
+            for name, phrases in cues().intents.items()]
+
+
 def _compile_cues() -> list[tuple[re.Pattern, tuple[str, ...]]]:
-    return [(re.compile(r"(?<![a-z])" + re.escape(fold(phrase)) + r"(?![a-z])"), chinese)
-            for phrase, chinese in cues().cues.items()]
+    return [(_word_pattern(phrase), chinese) for phrase, chinese in cues().cues.items()]
 
 
 def highlight_terms(analysis: QueryAnalysis, index: KnowledgeIndex) -> list[str]:
