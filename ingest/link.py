@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from ingest.merge import item_name
 from kg.lexicon import Lexicon
 from kg.models import Concept, Evidence, FileExtract, Relation, RelationCandidate
-from kg.tokenize import Tokenizer
+from kg.tokenize import BREAK, Tokenizer
 
 MAX_EVIDENCE = 3
 MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
+_SUBJECT_LEAD = 2
 
 
 def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> dict[str, list[str]]:
@@ -95,9 +96,13 @@ class _Resolver:
             whole = self.lexicon.lookup(span)
             if whole:
                 return whole
-        found = self.lexicon.mentions(self.tokenizer.tokens(span))
+        tokens = self.tokenizer.tokens(span)
+        found = self.lexicon.mentions(tokens)
         if not found:
             return None
+        if pick == "subject":
+            lead = [t for t in tokens[: found[0].start] if t != BREAK and not t.isdigit()]
+            return found[0].concept if len(lead) <= _SUBJECT_LEAD else None
         return found[-1].concept if pick == "last" else found[0].concept
 
 

@@ -20,6 +20,9 @@ from kg.resources import generic_words, glossary
 
 MAX_PASSAGE = 500
 _TITLE_SCOPE = 8
+_BOLD_TITLE = re.compile(r"^\s*\*\*([^*\n]{1,40}?)[:：]?\*\*\s*[:：]?\s*$")
+_BOLD_LEVEL = 7
+"""A line that is only bold text (`**如何解决过拟合：**`) titles what follows, below any `#` heading."""
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.、)）]\s*(?=\S)|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*|[一二三四五六七八九十]+[、.]\s*)")
@@ -128,10 +131,11 @@ def _blocks(lines: list[str], markdown: bool):
             yield from flush()
             continue
         md = _MD_HEADING.match(line)
-        if md:
+        bold = _BOLD_TITLE.match(line) if markdown else None
+        if md or bold:
             yield from flush()
-            level = len(md.group(1))
-            yield from replace_headings([h for h in headings if h.level < level], _Heading(level, md.group(2).strip(), number))
+            level, title = (len(md.group(1)), md.group(2).strip()) if md else (_BOLD_LEVEL, bold.group(1).strip())
+            yield from replace_headings([h for h in headings if h.level < level], _Heading(level, title, number))
             continue
         if not markdown and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
             yield from flush()

@@ -20,6 +20,7 @@ _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,
 _LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
 _EVIDENCE_MAX = 300
 _HEADING_LIST_MAX = 8
+_QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
 _FIRST_CLAUSE = re.compile(r"[，,；;]")
 
 
@@ -39,10 +40,14 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
         for pattern, regex in compiled:
             if pattern.scope == "sentence":
                 for sentence in sentences(passage.text):
+                    if not pattern.questions and _QUESTION.search(sentence):
+                        continue
                     m = regex.search(sentence)
                     if m:
                         found.extend(_from_match(pattern, m, passage, sentence, passages, index, []))
             elif pattern.scope == "passage":
+                if not pattern.questions and _QUESTION.search(passage.text):
+                    continue
                 m = regex.search(passage.text)
                 if m:
                     found.extend(_from_match(pattern, m, passage, passage.text, passages, index, following))
@@ -72,6 +77,7 @@ def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
         span = groups.get(f"{role}_{pick}", "")
         if role == "head" and pick == "first":
             span = _FIRST_CLAUSE.split(span, maxsplit=1)[0]
+            pick = "subject"
         if span.strip():
             out.append((span, pick))
     return out

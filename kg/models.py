@@ -72,14 +72,15 @@ class AliasCandidate(Frozen):
     rule: str
 
 
-Pick = Literal["first", "last", "item"]
+Pick = Literal["first", "last", "item", "subject"]
 
 
 class RelationCandidate(Frozen):
     """A typed relation between two text spans, found by a pattern, not yet resolved.
 
-    `pick` says which concept of a span is meant: the first or last mentioned, or
-    for a list item the item's own name (its text up to a colon or parenthesis).
+    `pick` says which concept of a span is meant: the first or last mentioned, the
+    subject (a concept the span starts with), or for a list item the item's own
+    name (its text up to a colon or parenthesis).
     """
 
     head: str

@@ -60,6 +60,9 @@ class Pattern(_Strict):
     scope: Literal["passage", "sentence", "heading"]
     regex: str
     missing: Literal["tail_previous", "tail_heading", "head_item"] | None = None
+    questions: bool = False
+    """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
+    `逻辑回归怎么解决过拟合?` asserts nothing."""
     note: str = ""
 
     @field_validator("regex")
