@@ -27,6 +27,7 @@ class Assembled:
     passage_bm25: BM25
     concept_bm25: BM25
     concept_order: list[str]
+    dictionary: dict
 
 
 def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled:
@@ -55,8 +56,16 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
         concept_passages=concept_passages, keys=keys, concept_tokens=concept_tokens,
     )
     concept_order = sorted(concepts)
+    dictionary = tokenizer.export_dictionary(chinese_words(extracts))
     return Assembled(index, BM25.build(passage_docs), BM25.build([concept_tokens[c] for c in concept_order]),
-                     concept_order)
+                     concept_order, dictionary)
+
+
+def chinese_words(extracts: Sequence[FileExtract]) -> set[str]:
+    """Every Chinese token the notes were segmented into: all a query can ever match."""
+    words = {t for ex in extracts for toks in ex.tokens for t in toks if "\u4e00" <= t[0] <= "\u9fff"}
+    words |= {t for ex in extracts for toks in ex.heading_tokens.values() for t in toks if "\u4e00" <= t[0] <= "\u9fff"}
+    return words
 
 
 def graph_tokens(extracts: Sequence[FileExtract], relations, lexicon: Lexicon) -> dict[str, list[str]]:

@@ -116,8 +116,7 @@ def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None) -> Buil
     extracts = read_extracts(notes_dir, data_dir, tokenizer, report)
     built = assemble(extracts, tokenizer)
     files = {ex.source: ex.sha for ex in extracts}
-    store.save(data_dir, built.index, built.passage_bm25, built.concept_bm25, built.concept_order, files,
-               extra={"skipped": report.skipped})
+    store.save(data_dir, built, files, extra={"skipped": report.skipped})
     _prune_cache(data_dir, report.cache_used)
     report.passages = len(built.index.passages)
     report.concepts = len(built.index.concepts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ingest.assemble import Assembled, concept_document, graph_tokens, passage_documents
+from ingest.assemble import Assembled, chinese_words, concept_document, graph_tokens, passage_documents
 from ingest.link import heading_concepts, link, mentions_by_passage
 from ingest.merge import decide_concepts
 from kg.index import KnowledgeIndex
@@ -71,7 +71,9 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         concept_bm25 = BM25.build([concept_tokens[c] for c in order])
     else:
         order, concept_bm25 = loaded.concept_order, loaded.concept_bm25
-    return Assembled(index, passage_bm25, concept_bm25, order)
+    added = tokenizer.export_dictionary(chinese_words([extract]) - loaded.dictionary["words"].keys())
+    dictionary = {"total": loaded.dictionary["total"], "words": {**loaded.dictionary["words"], **added["words"]}}
+    return Assembled(index, passage_bm25, concept_bm25, order, dictionary)
 
 
 def _merge_relations(old: list[Relation], new: list[Relation]) -> list[Relation]:

@@ -6,22 +6,24 @@ cannot.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ingest.build import BuildReport, build
+from ingest.read import find_notes, note_source
 from kg import store
 from kg.errors import IndexCorruptError, IndexMissingError, SettingsError
 from kg.search import Searcher
-from kg.tokenize import default_tokenizer
+
+if TYPE_CHECKING:
+    from ingest.build import BuildReport
 
 
 def _sha_of(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -41,16 +43,18 @@ class Workspace:
             raise SettingsError(f"data folder {data_dir} is not a folder")
         return cls(notes_dir, data_dir)
 
-    def build(self) -> BuildReport:
+    def build(self) -> "BuildReport":
+        from ingest.build import build  # the write path (jieba, extraction) loads only when needed
+
         return build(self.notes_dir, self.data_dir)
 
-    def load(self) -> store.LoadedIndex:
+    def load(self, graph: bool = True) -> store.LoadedIndex:
         """The saved index, building it first if there is none.
 
         A corrupt index is kept aside as `.corrupt-<time>` and rebuilt from the notes.
         """
         try:
-            loaded = store.load(self.data_dir)
+            loaded = store.load(self.data_dir, graph=graph)
             if not self.is_stale(loaded.manifest):
                 return loaded
             self.build()
@@ -60,12 +64,10 @@ class Workspace:
             aside = self.set_aside_corrupt()
             self.last_warning = f"index was corrupt ({exc}); kept aside as {aside.name} and rebuilt"
             self.build()
-        return store.load(self.data_dir)
+        return store.load(self.data_dir, graph=graph)
 
     def is_stale(self, manifest: dict) -> bool:
         """Whether notes were added, changed, deleted or renamed since the index was built."""
-        from ingest.read import find_notes, note_source
-
         files, _ = find_notes(self.notes_dir)
         current = {note_source(self.notes_dir, path): path for path in files}
         indexed = manifest.get("files", {})
@@ -79,9 +81,10 @@ class Workspace:
         shutil.move(str(self.data_dir), aside)
         return aside
 
-    def searcher(self) -> Searcher:
-        loaded = self.load()
+    def searcher(self, loaded: store.LoadedIndex | None = None) -> Searcher:
+        """Search over the saved index, tokenizing queries from its saved dictionary."""
+        loaded = loaded or self.load(graph=False)
         return Searcher(loaded.index, loaded.passage_bm25, loaded.concept_bm25, loaded.concept_order,
-                        default_tokenizer())
+                        loaded.query_tokenizer())
 
     last_warning: str | None = None

@@ -31,7 +31,7 @@ from kg.index import KnowledgeIndex
 from kg.models import RELATION_TYPES, Concept, Evidence, Passage, Relation
 
 MAX_NODES = 300
-MAX_EDGES = 1000
+MAX_EDGES = 800
 TYPED = tuple(t for t in RELATION_TYPES if t != "related")
 TYPE_COLOURS: dict[str, str] = {
     "solves": "#2e7d32",
@@ -48,6 +48,7 @@ NODE_COLOUR = "#4a6fa5"
 FAR_COLOUR = "#8aa4c8"
 BETWEENNESS_SAMPLE = 128
 SEED = 42
+VIEW_CACHE = 256
 
 
 def esc(text: object) -> str:
@@ -181,13 +182,14 @@ class PathResult:
 
 
 def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, types: Iterable[str] | None = None,
-                   limit: int = 3, max_length: int = 8) -> PathResult:
+                   limit: int = 3, max_length: int = 8, typed_graph: nx.MultiDiGraph | None = None) -> PathResult:
     """The shortest path(s) between two concepts, each hop with its relation and evidence.
 
     Edges are walked either way (a learner asks how two ideas connect, not which
     way an arrow points). Typed relations are tried first; ``related``
     (co-occurrence) edges are used only when no typed path exists and `types`
-    allows them.
+    allows them. `typed_graph` (see :func:`typed_subgraph`) makes the typed search
+    skip the many co-occurrence edges of hub concepts.
 
     Examples
     --------
@@ -210,12 +212,31 @@ def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, types: Iterable
     if "related" in allowed:
         attempts.append((allowed, False))
     for wanted, typed_only in attempts:
-        parents = _bfs_parents(g, source, target, wanted, max_length)
+        walk = typed_graph if typed_only and typed_graph is not None else g
+        if source not in walk or target not in walk:
+            continue
+        parents = _bfs_parents(walk, source, target, wanted, max_length)
         if parents is None:
             continue
         node_paths = _unwind(parents, source, target, limit)
         return PathResult([[_hop(g, a, b, wanted) for a, b in zip(p, p[1:])] for p in node_paths], typed_only)
     return PathResult([], True)
+
+
+def typed_subgraph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of `g` with only its typed edges (no `related`), for fast typed path search.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "b", key="solves", type="solves", weight=1.0)
+    >>> _ = g.add_edge("a", "c", key="related", type="related", weight=1.0)
+    >>> list(typed_subgraph(g).edges(keys=True))
+    [('a', 'b', 'solves')]
+    """
+    t = nx.MultiDiGraph()
+    t.add_edges_from((a, b, k, d) for a, b, k, d in g.edges(keys=True, data=True) if k != "related")
+    return t
 
 
 def _edge_neighbours(g: nx.MultiDiGraph, node: str, wanted: set[str]) -> set[str]:
@@ -351,7 +372,8 @@ def study_gaps(g: nx.MultiDiGraph, limit: int = 15, top_share: float = 0.1, min_
 
     Central: the top `top_share` of concepts (at least `min_top`) by betweenness,
     i.e. the bridges many shortest paths between other concepts run through.
-    Thin: no more passages than the median concept has. Most central first.
+    Thin: fewer passages than the median of those central concepts. Ranked by
+    betweenness per passage.
     Betweenness is exact on small graphs and estimated from `sample` source nodes
     (fixed seed) on big ones, so the page stays fast and the list stays stable.
 
@@ -372,11 +394,14 @@ def study_gaps(g: nx.MultiDiGraph, limit: int = 15, top_share: float = 0.1, min_
     k = None if n <= sample else sample
     centrality = nx.betweenness_centrality(u, k=k, seed=seed if k else None, weight=None)
     passages = {c: int(g.nodes[c].get("passages", 0)) for c in u}
-    thin = statistics.median(passages.values())
     ranked = sorted((c for c, b in centrality.items() if b > 0), key=lambda c: (-centrality[c], c))
     central = ranked[:max(min_top, math.ceil(top_share * n))]
+    if not central:
+        return []
+    thin = statistics.median(passages[c] for c in central)
     gaps = [Gap(c, g.nodes[c].get("name", c), round(centrality[c], 6), passages[c], u.degree(c))
-            for c in central if passages[c] <= thin]
+            for c in central if passages[c] < thin]
+    gaps.sort(key=lambda x: (-x.betweenness / (1 + x.passages), x.name))
     return gaps[:limit]
 
 
@@ -397,14 +422,14 @@ class GraphView:
 
 
 def node_size(degree: int) -> float:
-    """Node diameter grows with the log of its degree, within [14, 48].
+    """Node diameter grows with the log of its degree, within [8, 36].
 
     Examples
     --------
     >>> node_size(0), node_size(1), node_size(3), node_size(10_000)
-    (14.0, 20.0, 26.0, 48.0)
+    (8.0, 12.0, 16.0, 36.0)
     """
-    return float(min(48.0, 14.0 + 6.0 * math.log2(1 + degree)))
+    return float(min(36.0, 8.0 + 4.0 * math.log2(1 + degree)))
 
 
 def _short(text: str | None, limit: int) -> str:
@@ -475,13 +500,16 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
     for a, b, type_, data in edges:
         ev = (data.get("evidence") or [{}])[0]
         where = f"{ev.get('source', '')}:{ev.get('line', '')}" if ev else ""
+        # The sentence behind a link is what a learner opens an edge for; co-occurrence links between
+        # two neighbours carry only its place, which keeps big views light.
+        explain = type_ != "related" or center in (a, b) or center is None
         edge_elems.append({"data": {
             "id": esc(f"{a}\u2192{b}:{type_}"),
             "source": esc(a),
             "target": esc(b),
             "label": type_,
             "weight": data.get("weight", 1.0),
-            "evidence": esc(_short(ev.get("text", ""), 200)),
+            "evidence": esc(_short(ev.get("text", ""), 160)) if explain else "",
             "where": esc(where),
         }})
     present = [t for t in RELATION_TYPES if any(e[2] == t for e in edges)]
@@ -505,8 +533,8 @@ def graph_styles() -> list[dict]:
     styles: list[dict] = [
         {"selector": "*", "style": {"min-zoomed-font-size": 6}},
         {"selector": "node", "style": {"width": "data(size)", "height": "data(size)", "label": "data(label)",
-                                       "font-size": 7, "text-margin-y": 2, "background-color": NODE_COLOUR}},
-        {"selector": "node[role = 'center']", "style": {"background-color": CENTER_COLOUR, "font-size": 9,
+                                       "font-size": 8, "text-margin-y": 2, "background-color": NODE_COLOUR}},
+        {"selector": "node[role = 'center']", "style": {"background-color": CENTER_COLOUR, "font-size": 11,
                                                         "font-weight": "bold"}},
     ]
     for type_, colour in TYPE_COLOURS.items():
@@ -610,6 +638,17 @@ def highlight_html(text: str, terms: Iterable[str]) -> str:
     return "".join(out).replace("\r\n", "\n").replace("\n", "<br>")
 
 
+def where(source: str, line: int, heading: Sequence[str] = ()) -> str:
+    """Where a passage or evidence sentence is: ``file:line`` and its heading path.
+
+    Examples
+    --------
+    >>> where("a.md", 3, ["深度学习", "过拟合"])
+    'a.md:3 · 深度学习 › 过拟合'
+    """
+    return f"{source}:{line}" + (f" · {' › '.join(heading)}" if heading else "")
+
+
 def text_html(text: str) -> str:
     """Plain note text as safe HTML (escaped, newlines as ``<br>``).
 
@@ -653,10 +692,24 @@ class Explorer:
         return concept_page(self.index, self.by_concept, concept_id)
 
     def ego(self, concept_id: str, radius: int = 1, types: Iterable[str] | None = None) -> GraphView:
-        return ego_view(self.graph, concept_id, radius, types)
+        """The ego graph view, remembered (a rerun of the same view costs a dict lookup)."""
+        wanted = None if types is None else tuple(sorted(set(types)))
+        return self._remember(("ego", concept_id, radius, wanted), lambda: ego_view(self.graph, concept_id, radius, wanted))
+
+    def _remember(self, key, compute):
+        cache = self.__dict__.setdefault("_views", {})
+        if key not in cache:
+            if len(cache) >= VIEW_CACHE:
+                cache.pop(next(iter(cache)), None)
+            cache[key] = compute()
+        return cache[key]
 
     def paths(self, source: str, target: str, types: Iterable[str] | None = None, limit: int = 3) -> PathResult:
-        return shortest_paths(self.graph, source, target, types, limit)
+        return shortest_paths(self.graph, source, target, types, limit, typed_graph=self.typed)
+
+    @functools.cached_property
+    def typed(self) -> nx.MultiDiGraph:
+        return typed_subgraph(self.graph)
 
     @functools.cached_property
     def simple(self) -> nx.Graph:
@@ -671,4 +724,16 @@ class Explorer:
         return study_gaps(self.graph, simple=self.simple)
 
     def topic_view(self, topic: Topic, types: Iterable[str] | None = None) -> GraphView:
-        return graph_view(self.graph, topic.members, types=types)
+        wanted = None if types is None else tuple(sorted(set(types)))
+        return self._remember(("topic", topic.id, wanted), lambda: graph_view(self.graph, topic.members, types=wanted))
+
+    def path_view(self, result: PathResult) -> GraphView:
+        """The concepts and hops of some paths, as a small graph."""
+        nodes = list(dict.fromkeys(n for path in result.paths for hop in path for n in (hop.source, hop.target)))
+        hops = {(h.source, h.target) for path in result.paths for h in path}
+        hops |= {(b, a) for a, b in hops}
+        view = graph_view(self.graph, nodes, types={h.type for path in result.paths for h in path})
+        edges = [e for e in view.elements["edges"]
+                 if (view.ids.get(e["data"]["source"]), view.ids.get(e["data"]["target"])) in hops]
+        return GraphView({"nodes": view.elements["nodes"], "edges": edges}, view.shown, view.left_out, 0,
+                         [t for t in RELATION_TYPES if any(e["data"]["label"] == t for e in edges)], view.ids)

@@ -19,10 +19,13 @@ def _traditional_to_simplified() -> dict[int, str]:
     Character-level is enough for matching (正則化 → 正则化) and runs at
     `str.translate` speed, which a phrase converter over whole notes does not.
     """
-    import zhconv.zhconv as zc
+    import importlib.util
+    import json
+    from pathlib import Path
 
-    zc.loaddict()
-    table = zc.zhcdicts["zh2Hans"]
+    # Read zhconv's table file directly: importing zhconv pulls in pkg_resources (0.13 s of a cold start).
+    package = importlib.util.find_spec("zhconv").submodule_search_locations[0]
+    table = json.loads((Path(package) / "zhcdict.json").read_text(encoding="utf-8"))["zh2Hans"]
     return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
 
 

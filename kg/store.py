@@ -27,17 +27,28 @@ from kg.index import FORMAT_VERSION, KnowledgeIndex
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-_FILES = ("index.json", "passages.npz", "concepts.npz")
+_FILES = ("search.json", "graph.json", "passages.npz", "concepts.npz", "dictionary.json")
+_GRAPH_FIELDS = {"relations", "concept_passages"}
 
 
 @dataclass
 class LoadedIndex:
+    """A generation as loaded; `has_graph` is False when only what search needs was read."""
+
     index: KnowledgeIndex
     passage_bm25: BM25
     concept_bm25: BM25
     concept_order: list[str]
+    dictionary: dict
     manifest: dict
     generation: Path
+    has_graph: bool = True
+
+    def query_tokenizer(self):
+        """A tokenizer that segments like the build did, from the saved word list (no jieba load)."""
+        from kg.tokenize import SavedDictionary, Tokenizer
+
+        return Tokenizer(dictionary=SavedDictionary(self.dictionary["words"], self.dictionary["total"]))
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,23 +98,29 @@ def _save_bm25(path: Path, bm25: BM25) -> None:
         os.fsync(fh.fileno())
 
 
-def save(data_dir: Path, index: KnowledgeIndex, passage_bm25: BM25, concept_bm25: BM25,
-         concept_order: list[str], files: dict[str, str], extra: dict | None = None) -> Path:
-    """Write a new generation and point `CURRENT` at it; older generations are removed."""
+def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None) -> Path:
+    """Write a new generation and point `CURRENT` at it; older generations are removed.
+
+    `parts` holds `index`, `passage_bm25`, `concept_bm25`, `concept_order` and
+    `dictionary` (an assembled index, or a loaded one).
+    """
+    index = parts.index
     data_dir.mkdir(parents=True, exist_ok=True)
     number = _next_generation(data_dir)
     gen = data_dir / f"gen-{number}"
     tmp = data_dir / f".gen-{number}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    (tmp / "index.json").write_text(index.model_dump_json(), encoding="utf-8")
-    _save_bm25(tmp / "passages.npz", passage_bm25)
-    _save_bm25(tmp / "concepts.npz", concept_bm25)
+    (tmp / "search.json").write_text(index.model_dump_json(exclude=_GRAPH_FIELDS), encoding="utf-8")
+    (tmp / "graph.json").write_text(index.model_dump_json(include=_GRAPH_FIELDS), encoding="utf-8")
+    (tmp / "dictionary.json").write_text(json.dumps(parts.dictionary, ensure_ascii=False), encoding="utf-8")
+    _save_bm25(tmp / "passages.npz", parts.passage_bm25)
+    _save_bm25(tmp / "concepts.npz", parts.concept_bm25)
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.time(),
         "files": files,
-        "concept_order": concept_order,
+        "concept_order": parts.concept_order,
         "sha256": {name: _sha(tmp / name) for name in _FILES},
         **(extra or {}),
     }
@@ -153,16 +170,24 @@ def read_manifest(data_dir: Path) -> dict:
     return manifest
 
 
-def load(data_dir: Path, verify: bool = True) -> LoadedIndex:
-    """The current index; `IndexCorruptError` if any file is missing, truncated or altered."""
+def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex:
+    """The current index; `IndexCorruptError` if a file it reads is missing, truncated or altered.
+
+    `graph=False` reads only what search needs (not relations): the fast path of `kg search`.
+    """
     gen = current_generation(data_dir)
     manifest = read_manifest(data_dir)
+    needed = [name for name in _FILES if graph or name != "graph.json"]
     try:
         if verify:
-            for name, digest in manifest["sha256"].items():
-                if _sha(gen / name) != digest:
+            for name in needed:
+                if _sha(gen / name) != manifest["sha256"][name]:
                     raise IndexCorruptError(f"{gen / name} does not match its checksum")
-        index = KnowledgeIndex.model_validate_json((gen / "index.json").read_bytes())
+        data = json.loads((gen / "search.json").read_bytes())
+        if graph:
+            data.update(json.loads((gen / "graph.json").read_bytes()))
+        index = KnowledgeIndex.model_validate(data)
+        dictionary = json.loads((gen / "dictionary.json").read_bytes())
         with np.load(gen / "passages.npz", allow_pickle=False) as arrays:
             passage_bm25 = BM25.from_arrays({k: arrays[k] for k in arrays.files})
         with np.load(gen / "concepts.npz", allow_pickle=False) as arrays:
@@ -171,4 +196,4 @@ def load(data_dir: Path, verify: bool = True) -> LoadedIndex:
         raise
     except Exception as exc:  # any decoding failure means the same thing to the user
         raise IndexCorruptError(f"cannot read the index in {gen}: {exc}") from exc
-    return LoadedIndex(index, passage_bm25, concept_bm25, manifest["concept_order"], manifest, gen)
+    return LoadedIndex(index, passage_bm25, concept_bm25, manifest["concept_order"], dictionary, manifest, gen, graph)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 from collections.abc import Iterable
 
@@ -27,6 +28,57 @@ _PIECES = re.compile(
 )
 
 
+class SavedDictionary:
+    """jieba's own segmentation (DAG, max-probability route, no HMM) over a saved word list.
+
+    A saved index keeps the words its notes were segmented into, with jieba's
+    frequencies and total; a query can only match those words, and for text made
+    of them this finds the same route as jieba with its full dictionary. Loading
+    it costs milliseconds where jieba's dictionary costs most of a second, which
+    decides how fast `kg search` answers from a cold start.
+
+    Examples
+    --------
+    >>> SavedDictionary({"过拟合": 100, "处理": 500}, 10_000).cut("过拟合的处理")
+    ['过拟合', '的', '处理']
+    """
+
+    def __init__(self, words: dict[str, int], total: int):
+        self.total = total
+        self.freq: dict[str, int] = {}
+        for word, count in words.items():
+            self.freq[word] = count
+            for i in range(1, len(word)):
+                self.freq.setdefault(word[:i], 0)
+        self._log_total = math.log(total)
+
+    def cut(self, sentence: str) -> list[str]:
+        n = len(sentence)
+        route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+        freq = self.freq
+        for idx in range(n - 1, -1, -1):
+            best = None
+            end = idx
+            frag = sentence[idx]
+            ends = []
+            while end < n and frag in freq:
+                if freq[frag]:
+                    ends.append(end)
+                end += 1
+                frag = sentence[idx:end + 1]
+            for x in ends or [idx]:
+                score = math.log(freq.get(sentence[idx:x + 1]) or 1) - self._log_total + route[x + 1][0]
+                if best is None or (score, x) > best:
+                    best = (score, x)
+            route[idx] = best
+        out, x = [], 0
+        while x < n:
+            y = route[x][1] + 1
+            out.append(sentence[x:y])
+            x = y
+        return out
+
+
 class Tokenizer:
     """Segments folded text into word tokens with `BREAK` at punctuation.
 
@@ -37,10 +89,11 @@ class Tokenizer:
     ['dropout', '|', '防止', '过拟合']
     """
 
-    def __init__(self, vocabulary: Iterable[str] = ()):
+    def __init__(self, vocabulary: Iterable[str] = (), dictionary: SavedDictionary | None = None):
         self._vocabulary = tuple(sorted({fold(w) for w in vocabulary if w}))
         self._jieba = None
         self._tagger = None
+        self._dictionary = dictionary
 
     def _segmenter(self):
         if self._jieba is None:
@@ -57,7 +110,14 @@ class Tokenizer:
     def cut_cjk(self, run: str) -> list[str]:
         if len(run) == 1:
             return [run]
+        if self._dictionary is not None:
+            return self._dictionary.cut(run)
         return self._segmenter().lcut(run, HMM=False)
+
+    def export_dictionary(self, words: Iterable[str]) -> dict:
+        """`words` with jieba's frequencies and total: what `SavedDictionary` needs to segment like this."""
+        seg = self._segmenter()
+        return {"total": seg.total, "words": {w: seg.FREQ.get(w) or 1 for w in sorted(set(words))}}
 
     def pos(self, text: str) -> list[tuple[str, str]]:
         """Part-of-speech pairs of a short Chinese phrase (jieba's tagger on this instance)."""

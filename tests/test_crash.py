@@ -21,8 +21,7 @@ data = Path(sys.argv[1])
 loaded = store.load(data)
 print("ready", flush=True)
 while True:
-    store.save(data, loaded.index, loaded.passage_bm25, loaded.concept_bm25, loaded.concept_order,
-               loaded.manifest["files"])
+    store.save(data, loaded, loaded.manifest["files"])
 """
 
 

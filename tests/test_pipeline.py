@@ -71,7 +71,7 @@ def test_corrupt_index_is_detected_kept_aside_and_rebuilt(sample_notes, data):
     ws = _ws(sample_notes, data)
     ws.build()
     gen = store.current_generation(data)
-    (gen / "index.json").write_bytes((gen / "index.json").read_bytes()[:100])
+    (gen / "search.json").write_bytes((gen / "search.json").read_bytes()[:100])
     with pytest.raises(IndexCorruptError):
         store.load(data)
     assert ws.load().index.concepts

@@ -7,7 +7,7 @@ from kg.eval import evaluate
 
 
 def test_bundled_notes_meet_the_quality_bars(bundled_index):
-    report = evaluate(eval_or_skip(), bundled_index.searcher())
+    report = evaluate(eval_or_skip(), bundled_index.searcher(bundled_index.load()))
     assert report["concepts"]["top1"] >= 0.90
     assert report["passages"]["recall@5"] >= 0.90
     assert report["relations"]["recall"] >= 0.85

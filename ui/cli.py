@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="add even if the same text was added before")
     p.set_defaults(handler=cmd_add)
 
+    p = sub.add_parser("ui", parents=[common], help="open the graph explorer (Streamlit) on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.set_defaults(handler=cmd_ui)
+
     p = sub.add_parser("eval", parents=[common], help="metrics on gold query/relation sets")
     p.add_argument("gold_dir")
     p.add_argument("--json", action="store_true")
@@ -227,11 +232,17 @@ def cmd_add(args) -> int:
     return 0
 
 
+def cmd_ui(args) -> int:
+    from ui.serve import serve
+
+    return serve(args.notes, args.data, port=args.port, host=args.host)
+
+
 def cmd_eval(args) -> int:
     from kg.eval import evaluate
 
     ws = _workspace(args)
-    report = evaluate(Path(args.gold_dir), ws.searcher())
+    report = evaluate(Path(args.gold_dir), ws.searcher(ws.load()))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
