@@ -154,7 +154,10 @@ def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = F
         store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode())
         assembled = apply_extract(loaded, extract, tokenizer)
         files = {**loaded.manifest["files"], source: extract.sha}
-        store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", [])})
+        gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", [])})
+        ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,
+                                      assembled.concept_order, assembled.dictionary, store.read_manifest(ws.data_dir),
+                                      gen))
         before = {(r.source, r.target, r.type) for r in loaded.index.relations}
         return _result(path, assembled.index, set(loaded.index.concepts), before)
 

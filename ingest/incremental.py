@@ -9,14 +9,12 @@ the same result as deleting the data folder and rebuilding.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from ingest.assemble import Assembled, chinese_words, concept_document, graph_tokens, passage_documents
 from ingest.link import heading_concepts, link, mentions_by_passage
 from ingest.merge import decide_concepts
 from kg.index import KnowledgeIndex
 from kg.lexicon import Lexicon
-from kg.models import Evidence, FileExtract, Relation
+from kg.models import FileExtract, Relation
 from kg.resources import glossary, stopwords
 from kg.store import LoadedIndex
 from kg.tokenize import Tokenizer
@@ -77,16 +75,17 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
 
 
 def _merge_relations(old: list[Relation], new: list[Relation]) -> list[Relation]:
-    """Old and new edges; a new typed edge replaces a `related` edge between the same pair."""
-    weight: dict[tuple[str, str, str], float] = defaultdict(float)
-    evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
-    for r in (*old, *new):
+    """Old and new edges as a build would merge them; old edges untouched by the note are reused
+    as they are, and a new typed edge replaces a `related` edge between the same pair."""
+    by_key = {(r.source, r.target, r.type): r for r in old}
+    for r in new:
         k = (r.source, r.target, r.type)
-        weight[k] += r.weight
-        for e in r.evidence:
-            if len(evidence[k]) < MAX_EVIDENCE and e not in evidence[k]:
-                evidence[k].append(e)
-    typed = {frozenset((s, t)) for (s, t, ty) in weight if ty != "related"}
-    return [Relation(source=s, target=t, type=ty, weight=round(w, 3), evidence=tuple(evidence[(s, t, ty)]))
-            for (s, t, ty), w in sorted(weight.items())
-            if ty != "related" or frozenset((s, t)) not in typed]
+        if k in by_key:
+            kept = by_key[k]
+            evidence = list(kept.evidence)
+            evidence += [e for e in r.evidence if e not in evidence][: max(0, MAX_EVIDENCE - len(evidence))]
+            by_key[k] = kept.model_copy(update={"weight": round(kept.weight + r.weight, 3), "evidence": tuple(evidence)})
+        else:
+            by_key[k] = r
+    typed = {frozenset(k[:2]) for k in by_key if k[2] != "related"}
+    return [by_key[k] for k in sorted(by_key) if k[2] != "related" or frozenset(k[:2]) not in typed]

@@ -7,6 +7,7 @@ glossary concepts (a note's `交叉熵(JS散度)` is a slip, not a synonym).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -49,6 +50,13 @@ class _Groups:
         self.parent[rb] = ra
         return True
 
+    def copy(self) -> "_Groups":
+        other = _Groups()
+        other.parent = dict(self.parent)
+        other.glossary_root = dict(self.glossary_root)
+        other.surfaces = defaultdict(Counter, {k: Counter(v) for k, v in self.surfaces.items()})
+        return other
+
     def add(self, surface: str, weight: int = 1) -> str:
         k = key(surface)
         self.find(k)
@@ -88,14 +96,9 @@ def _latin_name(surface: str) -> bool:
     return sum(c.isupper() for c in word) >= 2 or bool(re.search(r"[a-z][A-Z]|\d", word))
 
 
-def item_name(span: str) -> str:
-    """The name a list item stands for: its text up to a colon or parenthesis."""
-    return _ITEM_CUT.split(_MARKER.sub("", span), maxsplit=1)[0].strip()
-
-
-def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
-                    tokenizer: Tokenizer) -> tuple[dict[str, Concept], dict[str, str]]:
-    """Concepts and the key → concept id map of the collection."""
+@functools.lru_cache(maxsize=2)
+def _glossary_groups(glossary: Glossary) -> tuple["_Groups", dict[str, str], Lexicon]:
+    """The glossary's fixed groups, built once per process (an append reuses them)."""
     groups = _Groups()
     category: dict[str, str] = {}
     for entry in glossary.entries:
@@ -104,7 +107,19 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
         category[root] = entry.category
         for alias in entry.aliases:
             groups.union(root, groups.add(alias, weight=0))
-    known = Lexicon({k: k for k in groups.parent})
+    return groups, category, Lexicon({k: k for k in groups.parent})
+
+
+def item_name(span: str) -> str:
+    """The name a list item stands for: its text up to a colon or parenthesis."""
+    return _ITEM_CUT.split(_MARKER.sub("", span), maxsplit=1)[0].strip()
+
+
+def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
+                    tokenizer: Tokenizer) -> tuple[dict[str, Concept], dict[str, str]]:
+    """Concepts and the key → concept id map of the collection."""
+    base, category, known = _glossary_groups(glossary)
+    groups = base.copy()
     definitions: dict[str, str] = {}
 
     def admissible(surface: str) -> bool:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,9 +54,9 @@ class Workspace:
         A corrupt index is kept aside as `.corrupt-<time>` and rebuilt from the notes.
         """
         try:
-            loaded = store.load(self.data_dir, graph=graph)
+            loaded = self._cached(graph) or store.load(self.data_dir, graph=graph)
             if not self.is_stale(loaded.manifest):
-                return loaded
+                return self.remember(loaded)
             self.build()
         except IndexMissingError:
             self.build()
@@ -64,7 +64,18 @@ class Workspace:
             aside = self.set_aside_corrupt()
             self.last_warning = f"index was corrupt ({exc}); kept aside as {aside.name} and rebuilt"
             self.build()
-        return store.load(self.data_dir, graph=graph)
+        return self.remember(store.load(self.data_dir, graph=graph))
+
+    def _cached(self, graph: bool) -> store.LoadedIndex | None:
+        """The index this workspace loaded last, if it is still the current generation."""
+        for loaded in (self._loaded.get(True), self._loaded.get(False) if not graph else None):
+            if loaded is not None and store.current_generation(self.data_dir) == loaded.generation:
+                return loaded
+        return None
+
+    def remember(self, loaded: store.LoadedIndex) -> store.LoadedIndex:
+        self._loaded[loaded.has_graph] = loaded
+        return loaded
 
     def is_stale(self, manifest: dict) -> bool:
         """Whether notes were added, changed, deleted or renamed since the index was built."""
@@ -88,3 +99,4 @@ class Workspace:
                         loaded.query_tokenizer())
 
     last_warning: str | None = None
+    _loaded: dict = field(default_factory=dict, repr=False, compare=False)
