@@ -25,11 +25,13 @@ _ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[a
 _MAX_ACRONYM = 7
 _HEADING_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十百]+[、，,.]|第[一二三四五六七八九十\d]+[章节部分]|[(（]\d+[)）])\s*")
 _SPLIT_NAMES = re.compile(r"\s*[,，、/;；]\s*")
-_VERB_START = ("用", "种", "接", "再", "而", "即", "所", "其", "该", "此", "多个", "各", "每", "使用", "采用", "利用", "通过", "进行", "增加", "减少", "提高", "降低", "防止", "解决", "导致", "引起",
+_VERB_START = ("用", "种", "第", "时", "请", "本", "该", "如", "记", "见", "接", "再", "而", "即", "所", "其", "该", "此", "多个", "各", "每", "使用", "采用", "利用", "通过", "进行", "增加", "减少", "提高", "降低", "防止", "解决", "导致", "引起",
                "计算", "得到", "包括", "包含", "需要", "可以", "能够", "用于", "用来", "如何", "怎么", "为什么", "什么",
                "是否", "如果", "因为", "所以", "但是", "一般", "通常", "主要", "其中", "对于", "关于", "基于", "根据",
                "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
 _BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后")
+_ODD_CHARACTER = re.compile(r"[^\w\u4e00-\u9fff +\-.'’#/&]|[_\u2460-\u24ff\u2776-\u2793\u3220-\u325f]")
+_QUESTION_WORDS = re.compile(r"有哪些|哪些|什么|如何|怎么|怎样|为什么|为何|是否|吗|呢")
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.'’\- ]{0,39}")
 
 
@@ -47,7 +49,7 @@ def is_term_like(surface: str) -> bool:
     folded = s.casefold()
     if folded in stopwords() or folded in generic_words() or key(s) in generic_words():
         return False
-    if folded.endswith(generic_suffixes()):
+    if folded.endswith(generic_suffixes()) or _QUESTION_WORDS.search(s) or _ODD_CHARACTER.search(s):
         return False
     if not has_cjk(s) and not has_latin(s):
         return False

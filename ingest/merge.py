@@ -21,7 +21,8 @@ from kg.tokenize import Tokenizer
 
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
-MIN_ACRONYM_PASSAGES = 2
+MIN_ACRONYM_PASSAGES = 3
+MIN_SHORT_ACRONYM_PASSAGES = 6
 
 
 class _Groups:
@@ -68,6 +69,7 @@ _BAD_FIRST = ("c", "r", "d", "m", "p", "q", "f", "u", "y", "e", "o")
 _BAD_ANY = ("uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
 _BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a")
 _NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
+_NAMES = ("nr", "ns", "nt", "nrt", "nrfg")
 
 
 def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
@@ -79,10 +81,13 @@ def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
     chinese = "".join(re.findall(r"[\u4e00-\u9fff]+", surface))
     if not chinese:
         return _latin_name(surface)
-    tags = [flag for _, flag in tokenizer.pos(chinese)]
+    pairs = tokenizer.pos(chinese)
+    tags = [flag for _, flag in pairs]
     if not tags or tags[0].startswith(_BAD_FIRST) or tags[-1].startswith(_BAD_LAST):
         return False
-    if any(t in _BAD_ANY for t in tags):
+    if any(t in _BAD_ANY or t in _NAMES for t in tags) or any(w == "是" for w, _ in pairs):
+        return False
+    if len(tags) >= 3 and tags[0] == "v":
         return False
     return len(tags) > 1 or has_latin(surface) or tags[0].startswith(_NOUNISH) and tags[0] != "vn"
 
@@ -145,7 +150,8 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                 if name and "的" not in name and len(name) <= 12 and admissible(name):
                     groups.add(name)
     for surface, n in acronym_counts.items():
-        if n >= MIN_ACRONYM_PASSAGES and admissible(surface):
+        if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \
+                and len(set(surface.casefold())) > 1 and admissible(surface):
             groups.add(surface, weight=n)
     def usable(name: str) -> str | None:
         """An alias name as written if known or admissible; a long Chinese run cut at a word boundary."""
