@@ -41,4 +41,4 @@ def _radical_to_character(m: re.Match) -> str:
 # CJK Radicals Supplement forms that NFKC leaves alone but PDFs emit for common characters.
 _SUPPLEMENT = {"⺠": "民", "⻓": "长", "⻔": "门", "⻛": "风", "⻅": "见", "⻜": "飞", "⻢": "马", "⻋": "车",
                "⻉": "贝", "⻩": "黄", "⻥": "鱼", "⻬": "齐", "⻝": "食", "⻚": "页", "⻰": "龙", "⻆": "角",
-               "⻄": "西", "⻅": "见", "⺟": "母", "⺠": "民", "⻘": "青", "⻣": "骨", "⻤": "鬼", "⻨": "麦"}
+               "⻄": "西", "⺟": "母", "⻘": "青", "⻣": "骨", "⻤": "鬼", "⻨": "麦"}

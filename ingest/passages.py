@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kg.models import Passage
 from kg.normalize import display_width, key
-from kg.resources import generic_words, glossary
+from kg.resources import glossary
 
 MAX_PASSAGE = 500
 _TITLE_SCOPE = 8

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from ingest.append import add_note, preview_note, sanitize_title
 from ingest.workspace import Workspace

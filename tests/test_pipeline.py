@@ -1,6 +1,5 @@
 """Build, save, load and search end to end on tiny corpora."""
 
-import json
 
 import pytest
 

@@ -1,6 +1,5 @@
 """The quality bars of the spine issue, on the bundled notes and the shared gold sets."""
 
-from pathlib import Path
 
 from conftest import eval_or_skip
 from kg.eval import evaluate

@@ -1,0 +1,157 @@
+"""Every explorer page through Streamlit's AppTest, over a temp copy of the sample notes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ingest.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def app_env(sample_notes, data, monkeypatch):
+    (sample_notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout {PAYLOAD}\n", encoding="utf-8")
+    Workspace(sample_notes, data).build()
+    monkeypatch.setenv("KG_NOTES", str(sample_notes))
+    monkeypatch.setenv("KG_DATA", str(data))
+    return sample_notes, data
+
+
+def _app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def _html(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _links(at) -> list:
+    return list(at.get("page_link"))
+
+
+def _graph_args(at) -> dict:
+    (component,) = [c for c in at.get("component_instance")]
+    return json.loads(component.proto.json_args)
+
+
+def test_search_shows_concepts_and_highlighted_passages(app_env):
+    at = _app()
+    at.run()
+    at.text_input(key="q").input("overfitting").run()
+    assert not at.exception
+    first = _links(at)[0].proto
+    assert first.label.startswith("过拟合") and "relations" in first.label
+    assert "concept=%E8%BF%87%E6%8B%9F%E5%90%88" in first.query_string
+    page = _html(at)
+    assert "<mark>过拟合</mark>" in page
+    assert ".md:" in page or ".txt:" in page
+    assert at.query_params["q"] == "overfitting"
+
+
+def test_search_shows_a_note_payload_as_text(app_env):
+    at = _app(q="dropout")
+    at.run()
+    page = _html(at)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and PAYLOAD not in page
+
+
+def test_deep_link_opens_the_concept_page(app_env):
+    at = _app(concept="过拟合")
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["过拟合"]
+    assert any(e.label.startswith("solves (") for e in at.expander)
+    labels = [link.proto.label for link in _links(at)]
+    assert "dropout —solves→ 过拟合" in labels
+    page = _html(at)
+    assert "overfitting" in page and "<mark>过拟合</mark>" in page
+    graph = _graph_args(at)
+    assert graph["events"] == [{"name": "clicked_node", "event_type": "click tap", "selector": "node"}]
+    names = {n["data"]["label"] for n in graph["elements"]["nodes"]}
+    assert {"过拟合", "dropout", "早停", "正则化"} <= names
+    assert PAYLOAD not in json.dumps(graph, ensure_ascii=False)
+
+
+def test_an_alias_deep_link_and_an_unknown_name(app_env):
+    at = _app(concept="overfitting")
+    at.run()
+    assert [t.value for t in at.title] == ["过拟合"]
+    at = _app(concept="no-such-thing-at-all")
+    at.run()
+    assert not at.exception and not at.title
+    assert "unknown concept" in at.warning[0].value
+
+
+def test_concept_page_filters_the_graph_by_type_and_radius(app_env):
+    at = _app(concept="过拟合")
+    at.run()
+    all_edges = {e["data"]["label"] for e in _graph_args(at)["elements"]["edges"]}
+    assert "related" in all_edges
+    next(m for m in at.multiselect if m.label == "Relation types").set_value(["solves"]).run()
+    assert {e["data"]["label"] for e in _graph_args(at)["elements"]["edges"]} == {"solves"}
+    one = len(_graph_args(at)["elements"]["nodes"])
+    next(r for r in at.radio if r.label == "Radius").set_value(2).run()
+    assert len(_graph_args(at)["elements"]["nodes"]) >= one
+
+
+def test_path_page_explains_each_hop(app_env):
+    at = _app(**{"from": "正则化", "to": "早停"})
+    at.switch_page("pages/path.py").run()
+    assert not at.exception
+    labels = [link.proto.label for link in _links(at)]
+    assert "正则化 —solves→ 过拟合" in labels and "早停 —solves→ 过拟合" in labels
+    page = _html(at)
+    assert "正则化" in page and "—solves→" in page and "←solves—" in page
+    assert "“" in page  # each hop quotes its evidence sentence
+
+
+def test_topics_page_lists_topics_and_study_gaps(app_env):
+    at = _app()
+    at.switch_page("pages/topics.py").run()
+    assert not at.exception
+    assert at.selectbox[0].options and "topics" in at.selectbox[0].label
+    assert any(s.value.startswith("Study gaps") for s in at.subheader)
+    assert _graph_args(at)["elements"]["nodes"]
+
+
+def test_add_note_previews_then_saves_once_and_shows_new_concepts_at_once(app_env):
+    notes, _ = app_env
+    at = _app()
+    at.switch_page("pages/add.py").run()
+    at.text_input[0].input("Focal Loss")
+    at.text_area[0].input("Focal Loss 可以缓解类别不平衡问题。")
+    next(b for b in at.button if b.label == "Preview").click().run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value.startswith("Would add: ")
+    assert "focal loss" in _html(at).lower()
+    assert not (notes / "inbox").exists()  # a preview writes nothing
+
+    next(b for b in at.button if b.label == "Save note").click().run()
+    assert not at.error and at.success
+    saved = list((notes / "inbox").glob("*.md"))
+    assert len(saved) == 1
+    assert any("focal loss" in link.proto.label.lower() for link in _links(at))
+
+    next(b for b in at.button if b.label == "Save note").click().run()  # the same form submitted again
+    assert not at.error and at.success
+    assert list((notes / "inbox").glob("*.md")) == saved
+
+    at.switch_page("pages/search.py").run()
+    at.text_input(key="q").input("focal loss").run()
+    assert _links(at)[0].proto.label.lower().startswith("focal loss")
+
+
+def test_add_note_refuses_an_empty_note(app_env):
+    notes, _ = app_env
+    at = _app()
+    at.switch_page("pages/add.py").run()
+    next(b for b in at.button if b.label == "Save note").click().run()
+    assert at.error and "empty" in at.error[0].value
+    assert not (notes / "inbox").exists()

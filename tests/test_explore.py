@@ -1,0 +1,205 @@
+"""kg.explore: what the explorer pages show, on a tiny hand-made index and on the bundled notes."""
+
+import json
+
+import networkx as nx
+import pytest
+
+from kg.explore import (
+    Explorer,
+    concept_page,
+    index_version,
+    relations_by_concept,
+)
+from kg.explore_common import MAX_NODES
+from kg.graph import to_graph
+from kg.paths import shortest_paths
+from kg.topics import study_gaps, topics
+from kg.view import clicked_concept, ego_view, graph_view, highlight_html
+from kg.index import KnowledgeIndex
+from kg.models import RELATION_TYPES, Concept, Evidence, Passage, Relation
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+def _ev(text, line=1):
+    return (Evidence(source="n.md", line=line, text=text, rule="test"),)
+
+
+@pytest.fixture
+def tiny() -> KnowledgeIndex:
+    names = {"dropout": (), "过拟合": ("overfitting",), "正则化": ("regularization",), "早停": (), "方差": (),
+             "xss": (PAYLOAD,)}
+    concepts = {n: Concept(id=n, name=n, aliases=a) for n, a in names.items()}
+    concepts["xss"] = Concept(id="xss", name=f"x{PAYLOAD}", aliases=(PAYLOAD,), definition=PAYLOAD)
+    relations = [
+        Relation(source="dropout", target="过拟合", type="solves", weight=2.0, evidence=_ev("dropout 防止过拟合", 3)),
+        Relation(source="正则化", target="过拟合", type="solves", weight=1.0, evidence=_ev("正则化可以缓解过拟合", 4)),
+        Relation(source="早停", target="过拟合", type="solves", weight=1.0, evidence=_ev("早停也行", 5)),
+        Relation(source="过拟合", target="方差", type="related", weight=1.0, evidence=_ev("过拟合 方差大", 6)),
+        Relation(source="dropout", target="方差", type="related", weight=0.5, evidence=_ev("dropout 减少方差", 7)),
+        Relation(source="xss", target="过拟合", type="related", weight=1.0, evidence=_ev(f"过拟合 {PAYLOAD}", 8)),
+    ]
+    passages = [Passage(id="p1", source="n.md", line=3, text="dropout 防止过拟合", heading=("正则",)),
+                Passage(id="p2", source="n.md", line=6, text="过拟合 方差大")]
+    return KnowledgeIndex(concepts=concepts, relations=relations, passages=passages,
+                          concept_passages={"过拟合": ["p1", "p2"], "dropout": ["p1"], "方差": ["p2"]})
+
+
+def test_relations_by_concept_agrees_with_a_full_scan(tiny, bundled_index):
+    for index in (tiny, bundled_index.load().index):
+        by = relations_by_concept(index)
+        for cid in index.concepts:
+            assert by.get(cid, []) == index.relations_of(cid)
+
+
+def test_concept_page_groups_by_type_heaviest_first_with_direction_and_passages(tiny):
+    page = concept_page(tiny, relations_by_concept(tiny), "过拟合")
+    assert list(page.groups) == [t for t in RELATION_TYPES if t in ("solves", "related")]
+    solvers = page.groups["solves"]
+    assert [r.other_name for r in solvers] == ["dropout", "早停", "正则化"]
+    assert not any(r.outgoing for r in solvers)
+    assert solvers[0].evidence[0].text == "dropout 防止过拟合"
+    assert next(r for r in page.groups["related"] if r.other == "方差").outgoing
+    assert [p.id for p in page.passages] == ["p1", "p2"]
+    assert page.relation_count == 5
+
+
+def test_shortest_paths_prefer_typed_relations_and_explain_each_hop(tiny):
+    g = to_graph(tiny)
+    # 方差 has only co-occurrence edges: the path falls back to them and says so.
+    result = shortest_paths(g, "dropout", "方差")
+    assert not result.typed_only and len(result.paths[0]) == 1
+    # A one-hop `related` shortcut does not hide the two typed hops that explain the link.
+    g.add_edge("正则化", "dropout", key="related", type="related", weight=3.0, evidence=[])
+    result = shortest_paths(g, "正则化", "dropout")
+    assert result.typed_only
+    hops = result.paths[0]
+    assert [(h.source, h.type, h.forward, h.target) for h in hops] == [
+        ("正则化", "solves", True, "过拟合"), ("过拟合", "solves", False, "dropout")]
+    assert hops[1].evidence[0]["text"] == "dropout 防止过拟合"
+
+
+def test_shortest_paths_respect_the_type_filter_and_report_no_path(tiny):
+    g = to_graph(tiny)
+    assert shortest_paths(g, "正则化", "方差", types=["solves"]).paths == []
+    assert shortest_paths(g, "正则化", "方差", types=["solves", "related"]).paths
+    assert shortest_paths(g, "正则化", "no-such-concept").paths == []
+
+
+def test_shortest_paths_list_every_tied_path_up_to_the_limit(tiny):
+    g = to_graph(tiny)
+    both = shortest_paths(g, "正则化", "早停", limit=5).paths
+    assert len(both) == 1 and [h.target for h in both[0]] == ["过拟合", "早停"]
+    g.add_edge("正则化", "x", key="uses", type="uses", weight=1.0, evidence=[])
+    g.add_edge("x", "早停", key="uses", type="uses", weight=1.0, evidence=[])
+    assert len(shortest_paths(g, "正则化", "早停", limit=5).paths) == 2
+    assert len(shortest_paths(g, "正则化", "早停", limit=1).paths) == 1
+
+
+def test_graph_view_escapes_every_note_string(tiny):
+    g = to_graph(tiny)
+    view = graph_view(g, list(g.nodes), center="过拟合")
+    text = json.dumps(view.elements, ensure_ascii=False)
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    for element in view.elements["nodes"] + view.elements["edges"]:
+        for value in element["data"].values():
+            assert not isinstance(value, str) or "<" not in value
+    xss = next(n for n in view.elements["nodes"] if view.ids[n["data"]["id"]] == "xss")
+    assert xss["data"]["definition"] == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_graph_view_keeps_center_and_counts_what_it_leaves_out():
+    g = nx.MultiDiGraph()
+    g.add_node("hub", name="hub", aliases=[], definition="", passages=1)
+    for i in range(MAX_NODES + 50):
+        g.add_node(f"n{i}", name=f"n{i}", aliases=[], definition="", passages=0)
+        g.add_edge("hub", f"n{i}", key="related", type="related", weight=1.0, evidence=[])
+    view = ego_view(g, "hub")
+    assert view.shown == MAX_NODES and view.left_out == 51
+    assert view.elements["nodes"][0]["data"]["role"] == "center"
+    assert len(view.elements["edges"]) == MAX_NODES - 1
+
+
+def test_ego_view_walks_both_directions_without_copying_the_graph(tiny, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("ego_graph copies the whole graph")
+
+    monkeypatch.setattr(nx, "ego_graph", refuse)
+    g = to_graph(tiny)
+    view = ego_view(g, "dropout", radius=1)
+    assert set(view.ids.values()) == {"dropout", "过拟合", "方差"}
+    two = ego_view(g, "dropout", radius=2)
+    assert {"正则化", "早停", "xss"} <= set(two.ids.values())
+    typed = ego_view(g, "dropout", radius=2, types=["solves"])
+    assert "方差" not in typed.ids.values() and typed.types == ["solves"]
+    assert set(ego_view(g, "dropout", types=[]).ids.values()) == {"dropout"}
+
+
+def test_node_size_grows_with_degree(tiny):
+    g = to_graph(tiny)
+    view = graph_view(g, list(g.nodes))
+    size = {view.ids[n["data"]["id"]]: n["data"]["size"] for n in view.elements["nodes"]}
+    assert size["过拟合"] > size["dropout"] > size["早停"]
+
+
+def test_clicked_node_maps_back_to_a_known_concept(tiny):
+    g = to_graph(tiny)
+    view = graph_view(g, list(g.nodes))
+    xss_id = next(i for i, c in view.ids.items() if c == "xss")
+    event = {"action": "clicked_node", "data": {"type": "tap", "target_id": xss_id}, "timestamp": 1}
+    assert clicked_concept(event, view.ids, tiny.concepts) == "xss"
+    assert clicked_concept({"action": "clicked_node", "data": {"target_id": "ghost"}}, view.ids, tiny.concepts) is None
+    assert clicked_concept({"action": "expand", "data": {"node_ids": ["xss"]}}, view.ids, tiny.concepts) is None
+
+
+def test_highlight_escapes_first_and_marks_whole_matches():
+    out = highlight_html(f"Dropout 防止过拟合 {PAYLOAD} dropouts", ["dropout", "过拟合", "lt"])
+    assert out.startswith("<mark>Dropout</mark> 防止<mark>过拟合</mark> &lt;img")
+    assert "dropouts" in out and "<mark>dropouts" not in out
+    assert "<img" not in out and "<mark>lt</mark>" not in out
+    assert highlight_html("a\nb", []) == "a<br>b"
+
+
+def test_topics_are_stable_and_labelled_by_their_top_concepts(bundled_index):
+    g = to_graph(bundled_index.load().index)
+    first, second = topics(g), topics(g)
+    assert first == second and len(first) >= 2
+    members = [m for t in first for m in t.members]
+    assert len(members) == len(set(members)) and set(members) <= set(g.nodes)
+    assert all(t.label.split(" · ")[0] == g.nodes[t.members[0]]["name"] for t in first)
+    assert [len(t.members) for t in first] == sorted((len(t.members) for t in first), reverse=True)
+
+
+def test_study_gaps_are_central_thin_and_stable_when_sampled(bundled_index):
+    g = to_graph(bundled_index.load().index)
+    exact = study_gaps(g)
+    assert exact and all(gap.betweenness > 0 for gap in exact)
+    most_passages = max(g.nodes[n]["passages"] for n in g)
+    assert all(gap.passages < most_passages for gap in exact)
+    assert study_gaps(g, sample=50, seed=7) == study_gaps(g, sample=50, seed=7)
+
+
+def test_explorer_on_the_bundled_notes(bundled_index):
+    loaded = bundled_index.load()
+    ex = Explorer.from_index(loaded.index, index_version(bundled_index.data_dir))
+    overfit = loaded.index.resolve("overfitting").id
+    page = ex.page(overfit)
+    assert {"dropout", "正则化", "早停"} <= {r.other_name for r in page.groups["solves"]}
+    view = ex.ego(overfit)
+    assert ex.ego(overfit) is view  # remembered for the next rerun
+    assert overfit in view.ids.values() and loaded.index.resolve("dropout").id in view.ids.values()
+    assert ex.relation_count(overfit) == len(loaded.index.relations_of(overfit))
+    path = ex.paths(loaded.index.resolve("dropout").id, loaded.index.resolve("早停").id)
+    assert path.typed_only and path.paths and all(h.evidence for h in path.paths[0])
+    assert ex.topics and ex.topic_view(ex.topics[0]).shown <= MAX_NODES
+
+
+def test_index_version_changes_with_each_build(sample_notes, data):
+    from ingest.workspace import Workspace
+
+    ws = Workspace(sample_notes, data)
+    ws.build()
+    first = index_version(data)
+    ws.build()
+    assert index_version(data) != first
