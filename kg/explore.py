@@ -95,6 +95,11 @@ class ConceptPage:
         return sum(len(rows) for rows in self.groups.values())
 
 
+def relations_of_concept(index: KnowledgeIndex, concept_id: str) -> dict[str, list[Relation]]:
+    """The one concept's relations, in the shape `concept_page` takes (no index-wide map needed)."""
+    return {concept_id: [r for r in index.relations if concept_id in (r.source, r.target)]}
+
+
 def concept_page(index: KnowledgeIndex, by_concept: Mapping[str, Sequence[Relation]], concept_id: str) -> ConceptPage:
     """A concept's definition, relations grouped by type (heaviest first) and passages.
 

@@ -72,6 +72,3 @@ class KnowledgeIndex(BaseModel):
         k = key(name)
         hits = [c.name for c in self.concepts.values() if k and (k in c.id or c.id in k)]
         return sorted(hits, key=len)[:limit]
-
-    def relations_of(self, concept_id: str) -> list[Relation]:
-        return [r for r in self.relations if r.source == concept_id or r.target == concept_id]

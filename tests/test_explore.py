@@ -10,6 +10,7 @@ from kg.explore import (
     concept_page,
     index_version,
     relations_by_concept,
+    relations_of_concept,
 )
 from kg.explore_common import MAX_NODES
 from kg.graph import to_graph
@@ -50,7 +51,7 @@ def test_relations_by_concept_agrees_with_a_full_scan(tiny, bundled_index):
     for index in (tiny, bundled_index.load().index):
         by = relations_by_concept(index)
         for cid in index.concepts:
-            assert by.get(cid, []) == index.relations_of(cid)
+            assert by.get(cid, []) == relations_of_concept(index, cid)[cid]
 
 
 def test_concept_page_groups_by_type_heaviest_first_with_direction_and_passages(tiny):
@@ -189,7 +190,7 @@ def test_explorer_on_the_bundled_notes(bundled_index):
     view = ex.ego(overfit)
     assert ex.ego(overfit) is view  # remembered for the next rerun
     assert overfit in view.ids.values() and loaded.index.resolve("dropout").id in view.ids.values()
-    assert ex.relation_count(overfit) == len(loaded.index.relations_of(overfit))
+    assert ex.relation_count(overfit) == len(relations_of_concept(loaded.index, overfit)[overfit])
     path = ex.paths(loaded.index.resolve("dropout").id, loaded.index.resolve("早停").id)
     assert path.typed_only and path.paths and all(h.evidence for h in path.paths[0])
     assert ex.topics and ex.topic_view(ex.topics[0]).shown <= MAX_NODES

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from ingest.workspace import Workspace
@@ -134,46 +133,35 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from kg.explore import concept_page, relations_of_concept
+
     ws = _workspace(args)
     index = ws.load().index
     _warn(ws)
     concept = index.resolve(args.name)
-    names = {c.id: c.name for c in index.concepts.values()}
-    relations = defaultdict(list)
-    for r in index.relations_of(concept.id):
-        outgoing = r.source == concept.id
-        relations[r.type].append({
-            "direction": "out" if outgoing else "in",
-            "other": r.target if outgoing else r.source,
-            "other_name": names[r.target if outgoing else r.source],
-            "weight": r.weight,
-            "evidence": [e.model_dump() for e in r.evidence],
-        })
-    for rows in relations.values():
-        rows.sort(key=lambda row: -row["weight"])
-    passages = [index.passage_by_id[pid] for pid in index.concept_passages.get(concept.id, [])]
+    page = concept_page(index, relations_of_concept(index, concept.id), concept.id)
+    relations = {t: [{"direction": "out" if row.outgoing else "in", "other": row.other, "other_name": row.other_name,
+                      "weight": row.weight, "evidence": [e.model_dump() for e in row.evidence]} for row in rows]
+                 for t, rows in page.groups.items()}
     if args.json:
         print(json.dumps({
             "id": concept.id, "name": concept.name, "aliases": list(concept.aliases),
             "definition": concept.definition, "category": concept.category,
-            "relations": {t: relations[t] for t in RELATION_TYPES if t in relations},
-            "passages": [p.model_dump() for p in passages],
+            "relations": relations, "passages": [p.model_dump() for p in page.passages],
         }, ensure_ascii=False, indent=1))
         return 0
     print(concept.name + (f"  ({', '.join(concept.aliases)})" if concept.aliases else ""))
     if concept.definition:
         print(f"  definition: {_one_line(concept.definition, 200)}")
-    for type_ in RELATION_TYPES:
-        if type_ not in relations:
-            continue
+    for type_, rows in relations.items():
         print(f"{type_}:")
-        for row in relations[type_][:25]:
+        for row in rows[:25]:
             arrow = "→" if row["direction"] == "out" else "←"
             ev = row["evidence"][0] if row["evidence"] else None
             cite = f"   “{_one_line(ev['text'], 90)}” {ev['source']}:{ev['line']}" if ev else ""
             print(f"  {arrow} {row['other_name']}  (weight {row['weight']:g}){cite}")
-    print(f"passages: {len(passages)}")
-    for p in passages[:10]:
+    print(f"passages: {len(page.passages)}")
+    for p in page.passages[:10]:
         print(f"  {p.source}:{p.line}  {_one_line(p.text, 120)}")
     return 0
 
