@@ -151,7 +151,7 @@ def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = F
         source = path.relative_to(ws.notes_dir.resolve()).as_posix()
         data = path.read_bytes()
         extract = extract_text(source, data.decode("utf-8"), tokenizer, sha=hashlib.sha256(data).hexdigest())
-        store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode())
+        store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
         assembled = apply_extract(loaded, extract, tokenizer)
         files = {**loaded.manifest["files"], source: extract.sha}
         gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", [])})

@@ -13,7 +13,7 @@ from kg.index import KnowledgeIndex
 from kg.lexicon import Lexicon
 from kg.models import FileExtract
 from kg.resources import generic_words, glossary, stopwords
-from kg.tokenize import BREAK, Tokenizer, words
+from kg.tokenize import Tokenizer, words
 
 CONCEPT_TOKEN = "c:"
 RELATION_TOKEN = "r:"
@@ -34,7 +34,7 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
     extracts = sorted(extracts, key=lambda ex: ex.source)
     concepts, keys = decide_concepts(extracts, glossary(), tokenizer)
     lexicon = Lexicon(keys)
-    mentions = mentions_by_passage(extracts, lexicon)
+    mentions, subjects = mentions_by_passage(extracts, lexicon)
     headings = heading_concepts(extracts, lexicon)
     used = {c for found in mentions.values() for c in found} | {c for found in headings.values() for c in found}
     concepts = {cid: c for cid, c in concepts.items() if cid in used}
@@ -48,7 +48,7 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
         for cid in found:
             concept_passages[cid].append(pid)
     stop = stopwords()
-    extra = graph_tokens(extracts, relations, lexicon)
+    extra = graph_tokens(extracts, relations, subjects)
     passage_docs = [doc for ex in extracts for doc in passage_documents(ex, mentions, headings, extra)]
     concept_tokens = {cid: concept_document(concepts[cid], tokenizer, stop) for cid in sorted(concepts)}
     index = KnowledgeIndex(
@@ -68,7 +68,7 @@ def chinese_words(extracts: Sequence[FileExtract]) -> set[str]:
     return words
 
 
-def graph_tokens(extracts: Sequence[FileExtract], relations, lexicon: Lexicon) -> dict[str, list[str]]:
+def graph_tokens(extracts: Sequence[FileExtract], relations, subjects: dict[str, str]) -> dict[str, list[str]]:
     """Tokens that let a query reach passages through the graph.
 
     `r:<type>:<concept>` on every passage that is the evidence of a typed relation
@@ -85,21 +85,9 @@ def graph_tokens(extracts: Sequence[FileExtract], relations, lexicon: Lexicon) -
             pid = where.get((e.source, e.line))
             if pid:
                 extra.setdefault(pid, []).extend((f"{RELATION_TOKEN}{r.type}:{r.source}", f"{RELATION_TOKEN}{r.type}:{r.target}"))
-    for ex in extracts:
-        for p, toks in zip(ex.passages, ex.tokens):
-            subject = subject_of(toks, lexicon)
-            if subject:
-                extra.setdefault(p.id, []).append(SUBJECT_TOKEN + subject)
+    for pid, subject in subjects.items():
+        extra.setdefault(pid, []).append(SUBJECT_TOKEN + subject)
     return extra
-
-
-def subject_of(tokens, lexicon: Lexicon) -> str | None:
-    """The concept a passage starts with, after any list marker."""
-    found = lexicon.mentions(tokens, max_tokens=8)
-    if not found:
-        return None
-    lead = tokens[: found[0].start]
-    return found[0].concept if all(t == BREAK or t.isdigit() for t in lead) else None
 
 
 def passage_documents(ex: FileExtract, mentions: dict[str, list[str]], headings: dict[str, list[str]],

@@ -10,7 +10,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import multiprocessing
+import os
+import sys
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,6 +32,8 @@ from kg.tokenize import Tokenizer, default_tokenizer
 
 log = logging.getLogger(__name__)
 PIPELINE_VERSION = "1"
+_PARALLEL_MIN_FILES = 8
+_MAX_WORKERS = 4
 
 
 @dataclass
@@ -65,11 +72,14 @@ def cache_path(data_dir: Path, source: str, data: bytes) -> Path:
     return data_dir / "cache" / f"{digest[:32]}.json"
 
 
-def read_extracts(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer, report: BuildReport) -> list[FileExtract]:
+def read_extracts(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer, report: BuildReport,
+                  workers: int = 1) -> list[FileExtract]:
+    """Every note's extract: from the cache when its bytes are unchanged, else extracted anew."""
     files, skipped = find_notes(notes_dir)
     report.skipped.extend(skipped)
-    extracts = []
-    report.cache_used = set()
+    extracts: dict[str, FileExtract] = {}
+    pending: list[tuple[str, bytes, Path]] = []
+    order: list[str] = []
     for path in files:
         source = note_source(notes_dir, path)
         try:
@@ -79,20 +89,55 @@ def read_extracts(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer, report:
             continue
         cache = cache_path(data_dir, source, data)
         report.cache_used.add(cache.name)
-        extract = _load_cached(cache)
-        if extract is None:
-            try:
-                text = decode(data)
-            except UndecodableNote as exc:
-                report.skipped.append((source, str(exc)))
-                log.warning("skipped %s: %s", source, exc)
-                continue
-            extract = extract_text(source, text, tokenizer, sha=hashlib.sha256(data).hexdigest())
-            store.write_atomic(cache, extract.model_dump_json().encode())
+        order.append(source)
+        cached = _load_cached(cache)
+        if cached is None:
+            pending.append((source, data, cache))
+        else:
+            extracts[source] = cached
+    for source, result in _extract_all(pending, tokenizer, workers):
+        if isinstance(result, str):
+            report.skipped.append((source, result))
+            log.warning("skipped %s: %s", source, result)
+        else:
+            extracts[source] = result
             report.files_extracted += 1
-        extracts.append(extract)
-        report.files_read += 1
-    return extracts
+    report.files_read = len(extracts)
+    return [extracts[s] for s in order if s in extracts]
+
+
+def _extract_one(job: tuple[str, bytes, Path], tokenizer: Tokenizer | None = None) -> tuple[str, FileExtract | str]:
+    """Decode and extract one note and cache the result; a reason string if it cannot be read."""
+    source, data, cache = job
+    try:
+        text = decode(data)
+    except UndecodableNote as exc:
+        return source, str(exc)
+    extract = extract_text(source, text, tokenizer or default_tokenizer(), sha=hashlib.sha256(data).hexdigest())
+    store.write_atomic(cache, extract.model_dump_json().encode(), durable=False)
+    return source, extract
+
+
+def _extract_all(pending, tokenizer: Tokenizer, workers: int):
+    """Extract in `workers` forked processes when there is enough to share (jieba is loaded once,
+    before the fork, and shared copy-on-write); in this process otherwise."""
+    if workers <= 1 or len(pending) < _PARALLEL_MIN_FILES:
+        return [_extract_one(job, tokenizer) for job in pending]
+    tokenizer.tokens("预热")  # load jieba before forking, so no worker loads it again
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_extract_one, _largest_first(pending), chunksize=1))
+
+
+def _largest_first(pending):
+    return sorted(pending, key=lambda job: -len(job[1]))
+
+
+def default_workers() -> int:
+    """Both cores of a build machine; one when this process runs threads (forking them is unsafe)."""
+    if threading.active_count() > 1 or sys.platform != "linux":
+        return 1
+    return max(1, min(os.cpu_count() or 1, _MAX_WORKERS))
 
 
 def _load_cached(path: Path) -> FileExtract | None:
@@ -102,18 +147,20 @@ def _load_cached(path: Path) -> FileExtract | None:
         return None
 
 
-def build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None = None) -> BuildReport:
+def build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None = None,
+          workers: int | None = None) -> BuildReport:
     """Read every note, merge, and save a new index generation in `data_dir`."""
     with store.write_lock(data_dir):
-        return _build(notes_dir, data_dir, tokenizer)
+        return _build(notes_dir, data_dir, tokenizer, workers)
 
 
-def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None) -> BuildReport:
+def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None, workers: int | None) -> BuildReport:
     started = time.perf_counter()
     _remove_stale_temp_files(notes_dir)
     tokenizer = tokenizer or default_tokenizer()
     report = BuildReport()
-    extracts = read_extracts(notes_dir, data_dir, tokenizer, report)
+    extracts = read_extracts(notes_dir, data_dir, tokenizer, report,
+                             workers=default_workers() if workers is None else workers)
     built = assemble(extracts, tokenizer)
     files = {ex.source: ex.sha for ex in extracts}
     store.save(data_dir, built, files, extra={"skipped": report.skipped})

@@ -21,6 +21,8 @@ _CALLED = re.compile(
     r"(?P<a>[\w\u4e00-\u9fff][\w\u4e00-\u9fff '’\-]{0,30}?)\s*(?:又叫做?|也叫做?|又称为?|也称为?|简称为?|也被称为|亦称|俗称|又名|aka|also called|also known as)\s*"
     r"(?P<b>[\w\u4e00-\u9fff][\w\u4e00-\u9fff '’\-]{0,30})"
 )
+_CALLED_TRIGGER = re.compile(r"又叫|也叫|又称|也称|简称|被称为|亦称|俗称|又名|aka|also called|also known as")
+_LATIN_TAIL = re.compile(r"[A-Za-z0-9'’\-+ ]+$")
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*|[a-z][A-Z]{2,}[a-z0-9]*)(?![A-Za-z0-9])")
 _MAX_ACRONYM = 7
 _HEADING_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十百]+[、，,.]|第[一二三四五六七八九十\d]+[章节部分]|[(（]\d+[)）])\s*")
@@ -127,7 +129,7 @@ def _paren_aliases(text: str):
         inside = [n for n in re.split(r"\s*[,，、;；:：]\s*", m.group("inside")) if n]
         if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside):
             continue
-        before = text[: m.start()]
+        before = text[max(0, m.start() - 80): m.start()]
         outer = _term_before(before, inside)
         if outer and _switches_language(outer, inside):
             yield (outer, *inside), "parentheses"
@@ -135,9 +137,11 @@ def _paren_aliases(text: str):
 
 def _term_before(before: str, inside: list[str]) -> str | None:
     """The term just before a parenthesis: a Latin phrase, or a short Chinese run."""
-    latin = re.search(r"((?:[A-Za-z][A-Za-z0-9'’\-+]*\s?){1,6})$", before)
-    if latin:
-        words = latin.group(1).split()
+    latin = _LATIN_TAIL.search(before)
+    words = latin.group().split()[-6:] if latin else []
+    if words and not words[0][0].isalpha():
+        words = words[1:]
+    if words:
         acronym = next((n for n in inside if re.fullmatch(r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*", n)), None)
         if acronym:
             if len(words) < len(acronym) or not _initials_match(words[-len(acronym):], acronym):
@@ -185,6 +189,8 @@ def _synonym_heads(p: Passage):
 
 
 def _called_aliases(text: str):
+    if not _CALLED_TRIGGER.search(text):
+        return
     for m in _CALLED.finditer(text):
         a = _tail_term(m.group("a"))
         b = _head_term(m.group("b"))

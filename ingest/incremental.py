@@ -36,7 +36,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
             target = cid
         keys.setdefault(k, target)
     lexicon = Lexicon(keys)
-    mentions = mentions_by_passage([extract], lexicon)
+    mentions, subjects = mentions_by_passage([extract], lexicon)
     headings = heading_concepts([extract], lexicon)
     used = {c for found in (*mentions.values(), *headings.values()) for c in found}
     new_ids = sorted(used - concepts.keys())
@@ -60,7 +60,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         passage_concepts={**old.passage_concepts, **mentions}, concept_passages=concept_passages, keys=keys,
         concept_tokens=concept_tokens,
     )
-    extra = graph_tokens([extract], local_relations, lexicon)
+    extra = graph_tokens([extract], local_relations, subjects)
     passage_bm25 = loaded.passage_bm25.extend(list(passage_documents(extract, mentions, headings, extra)))
     if new_ids:
         from kg.bm25 import BM25

@@ -23,13 +23,18 @@ _VARIANT_PREFIX_MAX = 6
 _SUBJECT_LEAD = 2
 
 
-def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> dict[str, list[str]]:
-    """Concept ids mentioned in each passage, in order of first mention."""
+def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Concept ids mentioned in each passage (in order of first mention), and each passage's
+    subject: the concept it starts with, after any list marker."""
     out: dict[str, list[str]] = {}
+    subjects: dict[str, str] = {}
     for ex in extracts:
         for passage, tokens in zip(ex.passages, ex.tokens):
-            out[passage.id] = list(dict.fromkeys(m.concept for m in lexicon.mentions(tokens)))
-    return out
+            found = lexicon.mentions(tokens)
+            out[passage.id] = list(dict.fromkeys(m.concept for m in found))
+            if found and all(t == BREAK or t.isdigit() for t in tokens[: found[0].start]):
+                subjects[passage.id] = found[0].concept
+    return out, subjects
 
 
 def heading_concepts(extracts: Sequence[FileExtract], lexicon: Lexicon) -> dict[str, list[str]]:

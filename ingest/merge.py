@@ -127,6 +127,7 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     groups = base.copy()
     definitions: dict[str, str] = {}
 
+    @functools.lru_cache(maxsize=None)
     def admissible(surface: str) -> bool:
         """A mined name must be a noun phrase, not merely contain glossary names (`ReLU激活函数`)."""
         if not is_term_like(surface) or not noun_phrase(surface, tokenizer):

@@ -43,9 +43,15 @@ class _Block:
     lines: list[str] = field(default_factory=list)
     kind: str = "paragraph"
 
+    def __post_init__(self):
+        self._joined: tuple[int, str] | None = None
+
     @property
     def text(self) -> str:
-        return _join_lines(self.lines)
+        """The lines joined as one passage (recomputed only when a line was added)."""
+        if self._joined is None or self._joined[0] != len(self.lines):
+            self._joined = (len(self.lines), _join_lines(self.lines))
+        return self._joined[1]
 
 
 def split_passages(text: str, source: str, markdown: bool | None = None) -> list[Passage]:

@@ -25,8 +25,9 @@ _FIRST_CLAUSE = re.compile(r"[，,；;]")
 
 
 @functools.lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[Pattern, re.Pattern], ...]:
-    return tuple((p, re.compile(p.regex, re.I)) for p in patterns().patterns)
+def _compiled() -> tuple[tuple[Pattern, re.Pattern, re.Pattern | None], ...]:
+    return tuple((p, re.compile(p.regex, re.I), re.compile(p.trigger) if p.trigger else None)
+                 for p in patterns().patterns)
 
 
 def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
@@ -37,16 +38,18 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
         if passage.kind == "code":
             continue
         following = _following_items(passages, index)
-        for pattern, regex in compiled:
+        split = [(s, bool(_QUESTION.search(s))) for s in sentences(passage.text)]
+        passage_is_question = bool(_QUESTION.search(passage.text))
+        for pattern, regex, trigger in compiled:
             if pattern.scope == "sentence":
-                for sentence in sentences(passage.text):
-                    if not pattern.questions and _QUESTION.search(sentence):
+                for sentence, is_question in split:
+                    if is_question and not pattern.questions or trigger and not trigger.search(sentence):
                         continue
                     m = regex.search(sentence)
                     if m:
                         found.extend(_from_match(pattern, m, passage, sentence, passages, index, []))
             elif pattern.scope == "passage":
-                if not pattern.questions and _QUESTION.search(passage.text):
+                if passage_is_question and not pattern.questions:
                     continue
                 m = regex.search(passage.text)
                 if m:

@@ -83,10 +83,8 @@ class BM25:
         lengths = np.concatenate([self.lengths, np.array([len(d) for d in corpus], dtype=np.float32)])
         return BM25(vocab, indptr, all_docs[order], all_tfs[order], lengths, self.k1, self.b)
 
-    def scores(self, query: Sequence[str], boosts: dict[str, float] | None = None) -> dict[int, float]:
-        """Score of every document that holds at least one query term."""
-        if not query or not self.n_docs:
-            return {}
+    def _accumulate(self, query: Sequence[str], boosts: dict[str, float] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of all documents, and the ids of those that hold at least one query term."""
         acc = np.zeros(self.n_docs, dtype=np.float64)
         hit = np.zeros(self.n_docs, dtype=bool)
         for term in query:
@@ -97,12 +95,34 @@ class BM25:
             ids = self.docs[lo:hi]
             acc[ids] += self.weights[lo:hi] * (boosts.get(term, 1.0) if boosts else 1.0)
             hit[ids] = True
-        found = np.flatnonzero(hit)
+        return acc, np.flatnonzero(hit)
+
+    def scores(self, query: Sequence[str], boosts: dict[str, float] | None = None) -> dict[int, float]:
+        """Score of every document that holds at least one query term."""
+        if not query or not self.n_docs:
+            return {}
+        acc, found = self._accumulate(query, boosts)
         return dict(zip(found.tolist(), acc[found].tolist()))
 
     def top(self, query: Sequence[str], k: int = 10, boosts: dict[str, float] | None = None) -> list[tuple[int, float]]:
-        scored = self.scores(query, boosts)
-        return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        """The `k` best documents, best first, ties by document id.
+
+        Only the candidates that can make the top `k` are sorted: a common term can
+        match most of a large collection, and sorting all of it would cost more
+        than scoring it.
+        """
+        if not query or not self.n_docs or k <= 0:
+            return []
+        acc, found = self._accumulate(query, boosts)
+        if not len(found):
+            return []
+        scores = acc[found]
+        if len(found) > k:
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            keep = scores >= kth
+            found, scores = found[keep], scores[keep]
+        order = np.lexsort((found, -scores))[:k]
+        return list(zip(found[order].tolist(), scores[order].tolist()))
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         terms = sorted(self.vocab, key=self.vocab.get)

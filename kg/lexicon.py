@@ -35,7 +35,11 @@ class Lexicon:
     def __init__(self, keys: Mapping[str, str]):
         self._keys = dict(keys)
         self._prefixes = {k[:i] for k in self._keys for i in range(1, len(k) + 1)}
-        self._latin_keys = [k for k in self._keys if k.isascii() and len(k) >= 4]
+        self._by_length: dict[int, list[str]] = {}
+        for k in self._keys:
+            if k.isascii() and len(k) >= 4:
+                self._by_length.setdefault(len(k), []).append(k)
+        self._fuzzy_cache: dict[str, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -92,20 +96,24 @@ class Lexicon:
         k = key(name)
         if not k.isascii() or len(k) < 4:
             return []
+        if k not in self._fuzzy_cache:
+            self._fuzzy_cache[k] = self._fuzzy(k)
+        return self._fuzzy_cache[k][:limit]
+
+    def _fuzzy(self, k: str) -> list[str]:
         budget = 1 if len(k) < 8 else 2
         scored = []
-        for cand in self._latin_keys:
-            if abs(len(cand) - len(k)) > budget:
-                continue
-            d = edit_distance(k, cand, budget)
-            if d <= budget:
-                scored.append((d, len(cand), cand))
+        for length in range(len(k) - budget, len(k) + budget + 1):
+            for cand in self._by_length.get(length, ()):
+                d = edit_distance(k, cand, budget)
+                if d <= budget:
+                    scored.append((d, len(cand), cand))
         out: list[str] = []
         for _, _, cand in sorted(scored):
             cid = self._keys[cand]
             if cid not in out:
                 out.append(cid)
-        return out[:limit]
+        return out
 
 
 def edit_distance(a: str, b: str, budget: int) -> int:

@@ -60,14 +60,18 @@ class Pattern(_Strict):
     scope: Literal["passage", "sentence", "heading"]
     regex: str
     missing: Literal["tail_previous", "tail_heading", "head_item"] | None = None
+    trigger: str | None = None
+    """A cheap regex that must match before `regex` is tried (for unanchored patterns)."""
     questions: bool = False
     """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
     `逻辑回归怎么解决过拟合?` asserts nothing."""
     note: str = ""
 
-    @field_validator("regex")
+    @field_validator("regex", "trigger")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             re.compile(value)
         except re.error as exc:

@@ -82,6 +82,7 @@ class Searcher:
         self.tokenizer = tokenizer
         self._cues = _compile_cues()
         self._intents = _compile_intents()
+        self._english = _known_english()
 
     def analyse(self, query: str) -> QueryAnalysis:
         tokens = self.tokenizer.tokens(query)
@@ -95,7 +96,7 @@ class Searcher:
         for i, tok in enumerate(tokens):
             if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 3:
                 continue
-            if tok in self.passage_bm25.vocab:
+            if tok in self.passage_bm25.vocab or tok in self._english:
                 continue
             phrase = self._fuzzy_phrase(tokens, i)
             if phrase:
@@ -173,6 +174,12 @@ def _word_pattern(phrase: str) -> re.Pattern:
 def _compile_intents() -> list[tuple[str, re.Pattern]]:
     return [(name, re.compile("|".join(_word_pattern(p).pattern for p in phrases)))
             for name, phrases in cues().intents.items()]
+
+
+def _known_english() -> frozenset[str]:
+    """English words our data files already know (question and intent words): never typos of a name."""
+    phrases = [*cues().cues, *(p for ps in cues().intents.values() for p in ps)]
+    return frozenset(w for p in phrases if p.isascii() for w in fold(p).split()) | stopwords()
 
 
 def _compile_cues() -> list[tuple[re.Pattern, tuple[str, ...]]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
 import re
 from collections.abc import Iterable
 
@@ -92,7 +93,7 @@ class Tokenizer:
     def __init__(self, vocabulary: Iterable[str] = (), dictionary: SavedDictionary | None = None):
         self._vocabulary = tuple(sorted({fold(w) for w in vocabulary if w}))
         self._jieba = None
-        self._tagger = None
+        self._tags = None
         self._dictionary = dictionary
 
     def _segmenter(self):
@@ -120,12 +121,11 @@ class Tokenizer:
         return {"total": seg.total, "words": {w: seg.FREQ.get(w) or 1 for w in sorted(set(words))}}
 
     def pos(self, text: str) -> list[tuple[str, str]]:
-        """Part-of-speech pairs of a short Chinese phrase (jieba's tagger on this instance)."""
-        if self._tagger is None:
-            import jieba.posseg
-
-            self._tagger = jieba.posseg.POSTokenizer(self._segmenter())
-        return [(p.word, p.flag) for p in self._tagger.lcut(text, HMM=False)]
+        """Part-of-speech pairs of a short Chinese phrase: this instance's words, tagged from jieba's
+        tag table (what jieba's POS tagger does without HMM; the table is loaded once, by jieba)."""
+        if self._tags is None:
+            self._tags = _tag_table()
+        return [(w, self._tags.get(w, "x")) for w in self.cut_cjk(text)]
 
     def tokens(self, text: str) -> list[str]:
         """All tokens of `text`, folded, with `BREAK` where punctuation stood."""
@@ -144,6 +144,36 @@ class Tokenizer:
 def words(tokens: Iterable[str], stopwords: frozenset[str]) -> list[str]:
     """The tokens that carry meaning for ranking: no breaks, no stopwords."""
     return [t for t in tokens if t != BREAK and t not in stopwords]
+
+
+@functools.lru_cache(maxsize=1)
+def _tag_table() -> dict[str, str]:
+    """jieba's word → part-of-speech table, from its dictionary file; cached beside jieba's own
+    cache (importing jieba.posseg parses the 5 MB dictionary on every start)."""
+    import hashlib
+    import marshal
+    import tempfile
+    from pathlib import Path
+
+    import jieba
+
+    source = Path(jieba.__file__).with_name("dict.txt")
+    stamp = hashlib.sha1(f"{source}:{source.stat().st_mtime_ns}".encode()).hexdigest()[:12]
+    cache = Path(tempfile.gettempdir()) / f"kg-jieba-tags-{stamp}.marshal"
+    try:
+        return marshal.loads(cache.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = {}
+    with open(source, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3:
+                table[parts[0]] = parts[2]
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(marshal.dumps(table))
+    os.replace(tmp, cache)
+    return table
 
 
 @functools.lru_cache(maxsize=1)
