@@ -195,16 +195,25 @@ def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions
             name = groups.glossary_root[root]
         else:
             name = max(surfaces, key=lambda s: (surfaces[s], has_cjk(s), -len(s)))
-        cid = key(name)
-        aliases = tuple(sorted({s for s in surfaces if key(s) != cid and s != name}, key=lambda s: (key(s), s)))
-        aliases = tuple(_dedupe_by_key(aliases))
         definition = next((definitions[k] for k in sorted(ks, key=lambda k: k != root) if k in definitions), None)
-        concepts[cid] = Concept(id=cid, name=name, aliases=aliases, definition=definition,
-                                category=category.get(root), origin="glossary" if root in groups.glossary_root else "notes")
+        concept = _concept(name, frozenset(surfaces), definition, category.get(root), root in groups.glossary_root)
+        cid = concept.id
+        concepts[cid] = concept
         for k in ks:
             if len(k) >= 2 or has_cjk(k):
                 keys[k] = cid
     return concepts, keys
+
+
+@functools.lru_cache(maxsize=8192)
+def _concept(name: str, surfaces: frozenset[str], definition: str | None, category: str | None,
+             from_glossary: bool) -> Concept:
+    """A concept from its name and every surface form seen (memoized: an append re-derives
+    hundreds of unchanged glossary concepts)."""
+    cid = key(name)
+    aliases = tuple(sorted({s for s in surfaces if key(s) != cid and s != name}, key=lambda s: (key(s), s)))
+    return Concept(id=cid, name=name, aliases=tuple(_dedupe_by_key(aliases)), definition=definition,
+                   category=category, origin="glossary" if from_glossary else "notes")
 
 
 def _dedupe_by_key(names):

@@ -27,7 +27,7 @@ from kg.index import FORMAT_VERSION, KnowledgeIndex
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-_FILES = ("search.json", "graph.json", "passages.npz", "concepts.npz", "dictionary.json")
+_FILES = ("search.json", "graph.json", "passages.npz", "concepts.npz", "dictionary.txt")
 _GRAPH_FIELDS = {"relations", "concept_passages"}
 
 
@@ -92,6 +92,20 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _dictionary_text(dictionary: dict) -> str:
+    """jieba's own format (`word freq` a line), the total first: quick to write and to read."""
+    return f"{dictionary['total']}\n" + "".join(f"{w} {f}\n" for w, f in dictionary["words"].items())
+
+
+def _read_dictionary(text: str) -> dict:
+    total, _, body = text.partition("\n")
+    words = {}
+    for line in body.splitlines():
+        word, _, freq = line.rpartition(" ")
+        words[word] = int(freq)
+    return {"total": int(total), "words": words}
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -119,7 +133,7 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     tmp.mkdir()
     (tmp / "search.json").write_text(index.model_dump_json(exclude=_GRAPH_FIELDS), encoding="utf-8")
     (tmp / "graph.json").write_text(index.model_dump_json(include=_GRAPH_FIELDS), encoding="utf-8")
-    (tmp / "dictionary.json").write_text(json.dumps(parts.dictionary, ensure_ascii=False), encoding="utf-8")
+    (tmp / "dictionary.txt").write_text(_dictionary_text(parts.dictionary), encoding="utf-8")
     _save_bm25(tmp / "passages.npz", parts.passage_bm25)
     _save_bm25(tmp / "concepts.npz", parts.concept_bm25)
     manifest = {
@@ -193,7 +207,7 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
         if graph:
             data.update(json.loads((gen / "graph.json").read_bytes()))
         index = KnowledgeIndex.model_validate(data)
-        dictionary = json.loads((gen / "dictionary.json").read_bytes())
+        dictionary = _read_dictionary((gen / "dictionary.txt").read_text(encoding="utf-8"))
         with np.load(gen / "passages.npz", allow_pickle=False) as arrays:
             passage_bm25 = BM25.from_arrays({k: arrays[k] for k in arrays.files})
         with np.load(gen / "concepts.npz", allow_pickle=False) as arrays:
