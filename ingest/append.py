@@ -132,7 +132,7 @@ def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = F
     """Write a new note (or append to `to`) and update the index; refuse duplicates unless `force`."""
     text = validate_text(text)
     ws.data_dir.mkdir(parents=True, exist_ok=True)
-    with store.write_lock(ws.data_dir):
+    with store.write_lock(ws.data_dir), store.no_gc_pauses():
         added = _added_hashes(ws)
         digest = _text_hash(text)
         if digest in added and not force:

@@ -150,7 +150,7 @@ def _load_cached(path: Path) -> FileExtract | None:
 def build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None = None,
           workers: int | None = None) -> BuildReport:
     """Read every note, merge, and save a new index generation in `data_dir`."""
-    with store.write_lock(data_dir):
+    with store.write_lock(data_dir), store.no_gc_pauses():
         return _build(notes_dir, data_dir, tokenizer, workers)
 
 
