@@ -121,9 +121,7 @@ def preview_note(ws: Workspace, text: str, title: str | None = None) -> Preview:
         concepts_known=[names[c] for c in seen if c in loaded.index.concepts],
     )
     assembled = apply_extract(loaded, extract, tokenizer)
-    before = {(r.source, r.target, r.type) for r in loaded.index.relations}
-    preview.relations = [_relation_row(r, assembled.index) for r in assembled.index.relations
-                         if (r.source, r.target, r.type) not in before]
+    preview.relations = [_relation_row(r, assembled.index) for r in assembled.added_relations]
     return preview
 
 
@@ -139,33 +137,39 @@ def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = F
             raise NoteRejectedError(f"this text was already added as {added[digest]} (use --force to add it again)")
         loaded = ws.load()
         if to is not None:
-            path = _append_to(ws, to, text)
-            _record(ws, digest, path)
-            before = {(r.source, r.target, r.type) for r in loaded.index.relations}
-            known = set(loaded.index.concepts)
-            build(ws.notes_dir, ws.data_dir)
-            index = store.load(ws.data_dir).index
-            return _result(path, index, known, before)
-        path = _create_note(ws, title, _compose(text, title))
-        tokenizer = default_tokenizer()
-        source = path.relative_to(ws.notes_dir.resolve()).as_posix()
-        data = path.read_bytes()
-        extract = extract_text(source, data.decode("utf-8"), tokenizer, sha=hashlib.sha256(data).hexdigest())
-        store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
-        assembled = apply_extract(loaded, extract, tokenizer)
-        files = {**loaded.manifest["files"], source: extract.sha}
-        gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", [])})
-        ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,
-                                      assembled.concept_order, assembled.dictionary, store.read_manifest(ws.data_dir),
-                                      gen))
-        before = {(r.source, r.target, r.type) for r in loaded.index.relations}
-        return _result(path, assembled.index, set(loaded.index.concepts), before)
+            return _append_and_rebuild(ws, loaded, to, text, digest)
+        return _add_and_fold_in(ws, loaded, _create_note(ws, title, _compose(text, title)))
 
 
-def _result(path, index, known, before) -> AddResult:
+def _add_and_fold_in(ws: Workspace, loaded: store.LoadedIndex, path: Path) -> AddResult:
+    """A new note folded into the loaded index on its own (see `ingest.incremental`)."""
+    tokenizer = default_tokenizer()
+    source = path.relative_to(ws.notes_dir.resolve()).as_posix()
+    data = path.read_bytes()
+    extract = extract_text(source, data.decode("utf-8"), tokenizer, sha=hashlib.sha256(data).hexdigest())
+    store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
+    assembled = apply_extract(loaded, extract, tokenizer)
+    files = {**loaded.manifest["files"], source: extract.sha}
+    gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", [])},
+                     previous=loaded)
+    ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,
+                                  assembled.concept_order, assembled.dictionary, store.read_manifest(ws.data_dir), gen))
+    new_ids = sorted(assembled.index.concepts.keys() - loaded.index.concepts.keys())
+    return AddResult(path=path, concepts_new=[assembled.index.concepts[c].name for c in new_ids],
+                     relations_new=[_relation_row(r, assembled.index) for r in assembled.added_relations])
+
+
+def _append_and_rebuild(ws: Workspace, loaded: store.LoadedIndex, to: str, text: str, digest: str) -> AddResult:
+    """Text appended to an existing note: the note changed, so the index is rebuilt (only that
+    note is extracted again; the others come from the cache)."""
+    path = _append_to(ws, to, text)
+    _record(ws, digest, path)
+    before = {(r.source, r.target, r.type) for r in loaded.index.relations}
+    build(ws.notes_dir, ws.data_dir)
+    index = store.load(ws.data_dir).index
     return AddResult(
         path=path,
-        concepts_new=[index.concepts[c].name for c in sorted(set(index.concepts) - known)],
+        concepts_new=[index.concepts[c].name for c in sorted(index.concepts.keys() - loaded.index.concepts.keys())],
         relations_new=[_relation_row(r, index) for r in index.relations if (r.source, r.target, r.type) not in before],
     )
 

@@ -28,6 +28,11 @@ class Assembled:
     concept_bm25: BM25
     concept_order: list[str]
     dictionary: dict
+    added_relations: list | None = None
+    """For an incremental update: the relations the new note added (not merely reinforced)."""
+    graph_delta: dict | None = None
+    """For an incremental update: relations to upsert and relation keys to remove, so that
+    saving writes only what changed (see `kg.store.save`)."""
 
 
 def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled:

@@ -18,6 +18,12 @@ from kg.models import Concept, Evidence, FileExtract, Relation, RelationCandidat
 from kg.tokenize import BREAK, Tokenizer
 
 MAX_EVIDENCE = 3
+MAX_EVIDENCE_RELATED = 2
+
+
+def evidence_limit(relation_type: str) -> int:
+    """How many sentences an edge keeps: co-occurrence needs fewer than a typed claim."""
+    return MAX_EVIDENCE_RELATED if relation_type == "related" else MAX_EVIDENCE
 MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
 _SUBJECT_LEAD = 2
@@ -59,7 +65,7 @@ class _Edges:
         if any(e.text == evidence.text for e in self.evidence[k]):
             return
         self.weight[k] += weight
-        if len(self.evidence[k]) < MAX_EVIDENCE:
+        if len(self.evidence[k]) < evidence_limit(type_):
             self.evidence[k].append(evidence)
 
     def typed_pairs(self) -> set[frozenset[str]]:

@@ -73,15 +73,11 @@ class BM25:
                 terms.append(vocab.setdefault(term, len(vocab)))
                 docs.append(base + offset)
                 tfs.append(min(tf, 65535))
-        old_terms = np.repeat(np.arange(len(self.vocab), dtype=np.int64), np.diff(self.indptr))
-        all_terms = np.concatenate([old_terms, np.array(terms, dtype=np.int64)])
-        all_docs = np.concatenate([self.docs, np.array(docs, dtype=np.int32)])
-        all_tfs = np.concatenate([self.tfs, np.array(tfs, dtype=np.uint16)])
-        order = np.lexsort((all_docs, all_terms))
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(all_terms, minlength=len(vocab)), out=indptr[1:])
         lengths = np.concatenate([self.lengths, np.array([len(d) for d in corpus], dtype=np.float32)])
-        return BM25(vocab, indptr, all_docs[order], all_tfs[order], lengths, self.k1, self.b)
+        indptr, order_docs, order_tfs = _merge_postings(self.indptr, self.docs, self.tfs, len(vocab),
+                                                        np.array(terms, dtype=np.int64), np.array(docs, dtype=np.int32),
+                                                        np.array(tfs, dtype=np.uint16))
+        return BM25(vocab, indptr, order_docs, order_tfs, lengths, self.k1, self.b)
 
     def _accumulate(self, query: Sequence[str], boosts: dict[str, float] | None) -> tuple[np.ndarray, np.ndarray]:
         """Scores of all documents, and the ids of those that hold at least one query term."""
@@ -135,3 +131,33 @@ class BM25:
         k1, b = (float(x) for x in arrays["params"])
         return cls({t: i for i, t in enumerate(terms)}, arrays["indptr"], arrays["docs"], arrays["tfs"],
                    arrays["lengths"], k1, b)
+
+
+def _merge_postings(indptr, docs, tfs, n_terms, new_terms, new_docs, new_tfs):
+    """Postings with new (term, doc, tf) entries appended, term-major, documents ascending.
+
+    New documents come after every old one, so each new entry goes at the end of its
+    term's run: the old entries shift by how many new ones precede their term, and no
+    sort of the whole collection is needed (an append touches a few hundred entries).
+    """
+    if n_terms == 0:
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
+    old_counts = np.diff(indptr)
+    old_counts = np.concatenate([old_counts, np.zeros(n_terms - len(old_counts), dtype=old_counts.dtype)])
+    new_counts = np.bincount(new_terms, minlength=n_terms)
+    before_new = np.concatenate([[0], np.cumsum(new_counts)[:-1]])
+    out_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(old_counts + new_counts, out=out_indptr[1:])
+    size = int(out_indptr[-1])
+    out_docs = np.empty(size, dtype=np.int32)
+    out_tfs = np.empty(size, dtype=np.uint16)
+    old_pos = np.arange(len(docs), dtype=np.int64) + np.repeat(before_new[: len(indptr) - 1], np.diff(indptr))
+    out_docs[old_pos] = docs
+    out_tfs[old_pos] = tfs
+    order = np.lexsort((new_docs, new_terms))
+    new_terms, new_docs, new_tfs = new_terms[order], new_docs[order], new_tfs[order]
+    rank = np.arange(len(new_terms)) - np.repeat(before_new, new_counts)
+    new_pos = out_indptr[new_terms] + old_counts[new_terms] + rank
+    out_docs[new_pos] = new_docs
+    out_tfs[new_pos] = new_tfs
+    return out_indptr, out_docs, out_tfs

@@ -29,8 +29,11 @@ from kg.index import FORMAT_VERSION, KnowledgeIndex
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-_FILES = ("search.json", "graph.json", "passages.npz", "concepts.npz", "dictionary.txt")
-_GRAPH_FIELDS = {"relations", "concept_passages"}
+_CORE_FILES = ("search.json", "passages.npz", "concepts.npz", "dictionary.txt")
+_NOT_IN_SEARCH = {"relations", "concept_passages"}
+MAX_GRAPH_SEGMENTS = 16
+"""Relations live in a base segment plus one small delta per append; past this many, an append
+writes them whole again (and loading never merges more than this)."""
 
 
 @dataclass
@@ -138,34 +141,40 @@ def _save_bm25(path: Path, bm25: BM25) -> None:
         os.fsync(fh.fileno())
 
 
-def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None) -> Path:
+def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None,
+         previous: LoadedIndex | None = None) -> Path:
     """Write a new generation and point `CURRENT` at it; older generations are removed.
 
     `parts` holds `index`, `passage_bm25`, `concept_bm25`, `concept_order` and
-    `dictionary` (an assembled index, or a loaded one).
+    `dictionary` (an assembled index, or a loaded one). When it also holds a
+    `graph_delta` and `previous` is the generation it was derived from, the
+    relations are not written again: the previous segments are hard-linked into
+    the new generation and the delta is added as one more segment.
     """
-    index = parts.index
     data_dir.mkdir(parents=True, exist_ok=True)
     number = _next_generation(data_dir)
     gen = data_dir / f"gen-{number}"
     tmp = data_dir / f".gen-{number}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    (tmp / "search.json").write_text(index.model_dump_json(exclude=_GRAPH_FIELDS), encoding="utf-8")
-    (tmp / "graph.json").write_text(index.model_dump_json(include=_GRAPH_FIELDS), encoding="utf-8")
+    serializer = parts.index.__pydantic_serializer__  # bytes straight from pydantic-core: no str round trip
+    (tmp / "search.json").write_bytes(serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
     (tmp / "dictionary.txt").write_text(_dictionary_text(parts.dictionary), encoding="utf-8")
     _save_bm25(tmp / "passages.npz", parts.passage_bm25)
     _save_bm25(tmp / "concepts.npz", parts.concept_bm25)
+    segments, linked = _save_graph(tmp, parts, previous)
+    written = [*_CORE_FILES, *(name for name in segments if name not in linked)]
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.time(),
         "files": files,
         "concept_order": parts.concept_order,
-        "sha256": {name: _sha(tmp / name) for name in _FILES},
+        "graph": segments,
+        "sha256": {**linked, **{name: _sha(tmp / name) for name in written}},
         **(extra or {}),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    for name in (*_FILES, "manifest.json"):
+    for name in (*written, "manifest.json"):
         with open(tmp / name, "rb") as fh:
             os.fsync(fh.fileno())
     fsync_dir(tmp)
@@ -174,6 +183,48 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     write_atomic(data_dir / POINTER, gen.name.encode())
     _remove_old(data_dir, keep=gen.name)
     return gen
+
+
+def _save_graph(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+    """The relation segments of a new generation, and the checksums of those linked unchanged."""
+    delta = getattr(parts, "graph_delta", None)
+    earlier = previous.manifest.get("graph", []) if previous is not None and previous.has_graph else []
+    if delta is None or not earlier or len(earlier) >= MAX_GRAPH_SEGMENTS:
+        (tmp / "graph-0.json").write_bytes(parts.index.__pydantic_serializer__.to_json(parts.index, include={"relations"}))
+        return ["graph-0.json"], {}
+    linked = {}
+    for name in earlier:
+        os.link(previous.generation / name, tmp / name)
+        linked[name] = previous.manifest["sha256"][name]
+    name = f"graph-{len(earlier)}.json"
+    (tmp / name).write_text(json.dumps({"upsert": [r.model_dump(mode="json") for r in delta["upsert"]],
+                                        "remove": [list(k) for k in delta["remove"]]}, ensure_ascii=False),
+                            encoding="utf-8")
+    return [*earlier, name], linked
+
+
+def _read_graph(gen: Path, segments: list[str]) -> list[dict]:
+    """Relations from the base segment with each delta applied in order, sorted as a build sorts them."""
+    relations = json.loads((gen / segments[0]).read_bytes())["relations"]
+    if len(segments) == 1:
+        return relations
+    by_key = {(r["source"], r["target"], r["type"]): r for r in relations}
+    for name in segments[1:]:
+        delta = json.loads((gen / name).read_bytes())
+        for r in delta["upsert"]:
+            by_key[(r["source"], r["target"], r["type"])] = r
+        for k in delta["remove"]:
+            by_key.pop(tuple(k), None)
+    return [by_key[k] for k in sorted(by_key)]
+
+
+def _concept_passages(data: dict) -> dict[str, list[str]]:
+    """Which passages mention each concept: derived from the passages' own lists, in passage order."""
+    out: dict[str, list[str]] = {cid: [] for cid in data.get("concepts", {})}
+    for pid, concept_ids in data.get("passage_concepts", {}).items():
+        for cid in concept_ids:
+            out.setdefault(cid, []).append(pid)
+    return out
 
 
 def _next_generation(data_dir: Path) -> int:
@@ -217,15 +268,16 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
     """
     gen = current_generation(data_dir)
     manifest = read_manifest(data_dir)
-    needed = [name for name in _FILES if graph or name != "graph.json"]
+    needed = [*_CORE_FILES, *(manifest.get("graph", []) if graph else [])]
     try:
         if verify:
             for name in needed:
                 if _sha(gen / name) != manifest["sha256"][name]:
                     raise IndexCorruptError(f"{gen / name} does not match its checksum")
         data = json.loads((gen / "search.json").read_bytes())
+        data["concept_passages"] = _concept_passages(data)
         if graph:
-            data.update(json.loads((gen / "graph.json").read_bytes()))
+            data["relations"] = _read_graph(gen, manifest["graph"])
         index = KnowledgeIndex.model_validate(data)
         dictionary = _read_dictionary((gen / "dictionary.txt").read_text(encoding="utf-8"))
         with np.load(gen / "passages.npz", allow_pickle=False) as arrays:

@@ -189,3 +189,12 @@ def test_two_processes_adding_fifty_notes_each_lose_nothing(ws):
     assert all(f"inbox/{n.name}" in sources for n in notes)
     searcher = ws.searcher()
     assert any(p.source.startswith("inbox/") for p in searcher.search("并发笔记 2-49", 5).passages)
+
+
+def test_appends_saved_as_deltas_load_back_exactly(ws):
+    for i in range(3):
+        add_note(ws, f"第{i}条:早停可以防止过拟合,梯度裁剪可以缓解梯度爆炸,Focal Loss解决类别不平衡{i}", title=f"d{i}")
+    in_memory = ws.load().index
+    manifest = store.read_manifest(ws.data_dir)
+    assert len(manifest["graph"]) == 4
+    assert store.load(ws.data_dir).index.model_dump() == in_memory.model_dump()

@@ -75,3 +75,13 @@ def test_saved_dictionary_segments_exactly_like_jieba_on_the_notes(tokenizer):
     saved = tokenizer.export_dictionary(words)
     fast = SavedDictionary(saved["words"], saved["total"])
     assert [fast.cut(r) for r in runs] == [tokenizer.cut_cjk(r) for r in runs]
+
+
+def test_extending_postings_equals_building_them_at_once():
+    rng = random.Random(3)
+    vocab = [f"t{i}" for i in range(80)]
+    corpus = [[rng.choice(vocab) for _ in range(rng.randint(1, 20))] for _ in range(300)]
+    whole = BM25.build(corpus)
+    grown = BM25.build(corpus[:100]).extend(corpus[100:250]).extend(corpus[250:])
+    for term in vocab:
+        assert grown.top([term], 300) == pytest.approx(whole.top([term], 300))
