@@ -32,13 +32,17 @@ def extract_text(source: str, text: str, tokenizer: Tokenizer, sha: str = "") ->
     """
     passages = split_passages(clean_text(text), source)
     headings = {h for p in passages for h in p.heading}
+    terms = mine_terms(passages)
+    relations = [c.model_copy(update={"head_tokens": tuple(tokenizer.tokens(c.head)),
+                                      "tail_tokens": tuple(tokenizer.tokens(c.tail))})
+                 for c in find_relations(passages)]
     return FileExtract(
         source=source,
         sha=sha or content_hash(text.encode("utf-8")),
         passages=tuple(passages),
         tokens=tuple(tuple(tokenizer.tokens(p.text)) for p in passages),
         heading_tokens={h: tuple(tokenizer.tokens(h)) for h in sorted(headings)},
-        terms=tuple(mine_terms(passages)),
+        terms=tuple(terms),
         aliases=tuple(mine_aliases(passages)),
-        relations=tuple(find_relations(passages)),
+        relations=tuple(relations),
     )

@@ -12,7 +12,6 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 
-from ingest.merge import item_name
 from kg.lexicon import Lexicon
 from kg.models import Concept, Evidence, FileExtract, Relation, RelationCandidate
 from kg.tokenize import BREAK, Tokenizer
@@ -95,19 +94,18 @@ class _Resolver:
         self.tokenizer = tokenizer
         self.cache: dict[tuple[str, str], str | None] = {}
 
-    def __call__(self, span: str, pick: str) -> str | None:
+    def __call__(self, span: str, pick: str, tokens: tuple[str, ...] = ()) -> str | None:
         k = (span, pick)
         if k not in self.cache:
-            self.cache[k] = self._resolve(span, pick)
+            self.cache[k] = self._resolve(span, pick, tokens)
         return self.cache[k]
 
-    def _resolve(self, span: str, pick: str) -> str | None:
+    def _resolve(self, span: str, pick: str, tokens: tuple[str, ...]) -> str | None:
         if pick == "item":
-            span = item_name(span)
             whole = self.lexicon.lookup(span)
             if whole:
                 return whole
-        tokens = self.tokenizer.tokens(span)
+        tokens = tokens or self.tokenizer.tokens(span)
         found = self.lexicon.mentions(tokens)
         if not found:
             return None
@@ -118,8 +116,8 @@ class _Resolver:
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
-    head = resolve(cand.head, cand.head_pick)
-    tail = resolve(cand.tail, cand.tail_pick)
+    head = resolve(cand.head, cand.head_pick, cand.head_tokens)
+    tail = resolve(cand.tail, cand.tail_pick, cand.tail_tokens)
     if head and tail:
         edges.add(head, tail, cand.type, cand.evidence)
 

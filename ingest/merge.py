@@ -19,8 +19,6 @@ from kg.normalize import has_cjk, has_latin, key
 from kg.resources import Glossary
 from kg.tokenize import Tokenizer
 
-_ITEM_CUT = re.compile(r"[:：,，。;；(（]")
-_MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 MIN_ACRONYM_PASSAGES = 3
 MIN_SHORT_ACRONYM_PASSAGES = 6
 
@@ -101,6 +99,17 @@ def _latin_name(surface: str) -> bool:
     return sum(c.isupper() for c in word) >= 2 or bool(re.search(r"[a-z][A-Z]|\d", word))
 
 
+def is_admissible(surface: str, tokenizer: Tokenizer, glossary: Glossary) -> bool:
+    """A mined name must be a noun phrase, not merely contain glossary names (`ReLU激活函数`).
+
+    """
+    if not is_term_like(surface) or not noun_phrase(surface, tokenizer):
+        return False
+    known = _glossary_groups(glossary)[2]
+    found = known.mentions(tokenizer.tokens(surface))
+    return not found or (len(found) == 1 and known.lookup(surface) is not None)
+
+
 @functools.lru_cache(maxsize=2)
 def _glossary_groups(glossary: Glossary) -> tuple["_Groups", dict[str, str], Lexicon]:
     """The glossary's fixed groups, built once per process (an append reuses them)."""
@@ -115,25 +124,16 @@ def _glossary_groups(glossary: Glossary) -> tuple["_Groups", dict[str, str], Lex
     return groups, category, Lexicon({k: k for k in groups.parent})
 
 
-def item_name(span: str) -> str:
-    """The name a list item stands for: its text up to a colon or parenthesis."""
-    return _ITEM_CUT.split(_MARKER.sub("", span), maxsplit=1)[0].strip()
-
-
 def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                     tokenizer: Tokenizer) -> tuple[dict[str, Concept], dict[str, str]]:
     """Concepts and the key → concept id map of the collection."""
-    base, category, known = _glossary_groups(glossary)
+    base, category, _ = _glossary_groups(glossary)
     groups = base.copy()
     definitions: dict[str, str] = {}
 
     @functools.lru_cache(maxsize=None)
     def admissible(surface: str) -> bool:
-        """A mined name must be a noun phrase, not merely contain glossary names (`ReLU激活函数`)."""
-        if not is_term_like(surface) or not noun_phrase(surface, tokenizer):
-            return False
-        found = known.mentions(tokenizer.tokens(surface))
-        return not found or (len(found) == 1 and known.lookup(surface) is not None)
+        return is_admissible(surface, tokenizer, glossary)
 
     acronym_counts: Counter[str] = Counter()
     for ex in extracts:
@@ -146,10 +146,9 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                 if term.definition and k not in definitions:
                     definitions[k] = term.definition
         for rel in ex.relations:
-            for span, pick in ((rel.head, rel.head_pick), (rel.tail, rel.tail_pick)):
-                name = item_name(span) if pick == "item" else ""
-                if name and "的" not in name and len(name) <= 12 and admissible(name):
-                    groups.add(name)
+            name = rel.head if rel.head_pick == "item" else ""
+            if name and "的" not in name and len(name) <= 12 and admissible(name):
+                groups.add(name)
     for surface, n in acronym_counts.items():
         if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \
                 and len(set(surface.casefold())) > 1 and admissible(surface):

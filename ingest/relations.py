@@ -20,6 +20,8 @@ _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,
 _LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
 _EVIDENCE_MAX = 300
 _HEADING_LIST_MAX = 8
+_ITEM_CUT = re.compile(r"[:：,，。;；(（]")
+_MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
 _FIRST_CLAUSE = re.compile(r"[，,；;]")
 
@@ -121,8 +123,20 @@ def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:
 
 def _candidate(pattern, head, head_pick, tail, tail_pick, passage, text) -> RelationCandidate:
     evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:_EVIDENCE_MAX], rule=pattern.id)
-    return RelationCandidate(head=head.strip(), head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
+    head = item_name(head) if head_pick == "item" else head.strip()
+    return RelationCandidate(head=head, head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
                              type=pattern.type, evidence=evidence)
+
+
+def item_name(span: str) -> str:
+    """The name a list item stands for: its text up to a colon or parenthesis.
+
+    Examples
+    --------
+    >>> item_name("(3)正则化:获取更多数据"), item_name("权重正则化(防止W过大)")
+    ('正则化', '权重正则化')
+    """
+    return _ITEM_CUT.split(_MARKER.sub("", span), maxsplit=1)[0].strip()
 
 
 def _first_under_heading(passages: Sequence[Passage], index: int) -> bool:

@@ -89,6 +89,9 @@ class RelationCandidate(Frozen):
     tail_pick: Pick = "first"
     type: RelationType
     evidence: Evidence
+    head_tokens: tuple[str, ...] = ()
+    tail_tokens: tuple[str, ...] = ()
+    """Tokens of `head` and `tail`, made with the note's own (parallel) extraction."""
 
 
 class SkippedFile(Frozen):
