@@ -57,9 +57,18 @@ class BM25:
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> "BM25":
-        empty = cls({}, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16),
-                    np.zeros(0, dtype=np.float32), k1, b)
-        return empty.extend(corpus)
+        """Postings of a whole corpus at once: term ids for every token, then one `np.unique` over
+        (term, document) pairs gives term-major postings with their frequencies."""
+        vocab: dict[str, int] = {}
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for doc in corpus for t in doc), dtype=np.int64)
+        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.float32, count=len(corpus))
+        n_docs = len(corpus)
+        docs_of_tokens = np.repeat(np.arange(n_docs, dtype=np.int64), lengths.astype(np.int64))
+        pairs, tfs = np.unique(ids * max(n_docs, 1) + docs_of_tokens, return_counts=True)
+        terms, docs = np.divmod(pairs, max(n_docs, 1))
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
+        return cls(vocab, indptr, docs.astype(np.int32), np.minimum(tfs, 65535).astype(np.uint16), lengths, k1, b)
 
     def extend(self, corpus: Sequence[Sequence[str]]) -> "BM25":
         """A new index with `corpus` appended as documents n_docs, n_docs+1, …: what an appended note costs."""
