@@ -17,6 +17,10 @@ class IndexMissingError(KgError):
     """No index has been built in the data folder yet."""
 
 
+class IndexOutdatedError(IndexMissingError):
+    """The saved index was written by another version of kg: rebuild it from the notes."""
+
+
 class IndexCorruptError(KgError):
     """The saved index cannot be read back (truncated, edited, wrong version)."""
 

@@ -14,16 +14,7 @@ from kg.errors import UnknownConceptError
 from kg.lexicon import Lexicon
 from kg.models import Concept, Passage, Relation
 
-FORMAT_VERSION = 3
-
-
-class IndexStats(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    files_read: int = 0
-    files_skipped: list[tuple[str, str]] = []
-    files_reextracted: int = 0
-    seconds: float = 0.0
+FORMAT_VERSION = 4
 
 
 class KnowledgeIndex(BaseModel):
@@ -40,7 +31,6 @@ class KnowledgeIndex(BaseModel):
     keys: dict[str, str] = {}
     concept_tokens: dict[str, list[str]] = {}
     """What concept search matches per concept; kept so an append re-tokenizes only new concepts."""
-    stats: IndexStats = IndexStats()
 
     @functools.cached_property
     def lexicon(self) -> Lexicon:

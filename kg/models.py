@@ -110,4 +110,3 @@ class FileExtract(Frozen):
     terms: tuple[TermCandidate, ...] = ()
     aliases: tuple[AliasCandidate, ...] = ()
     relations: tuple[RelationCandidate, ...] = ()
-    warnings: tuple[str, ...] = ()

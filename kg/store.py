@@ -24,7 +24,7 @@ import numpy as np
 from filelock import FileLock
 
 from kg.bm25 import BM25
-from kg.errors import IndexCorruptError, IndexMissingError
+from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError
 from kg.index import FORMAT_VERSION, KnowledgeIndex
 
 POINTER = "CURRENT"
@@ -257,7 +257,7 @@ def read_manifest(data_dir: Path) -> dict:
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"unreadable manifest in {gen}: {exc}") from exc
     if manifest.get("format") != FORMAT_VERSION:
-        raise IndexCorruptError(f"index format {manifest.get('format')} is not {FORMAT_VERSION}: rebuild")
+        raise IndexOutdatedError(f"index format {manifest.get('format')} is not {FORMAT_VERSION}: rebuild")
     return manifest
 
 

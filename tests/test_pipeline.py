@@ -55,7 +55,7 @@ def test_save_load_round_trip_and_rebuild_from_scratch_is_identical(sample_notes
     other = tmp_path / "other"
     _ws(sample_notes, other).build()
     second = store.load(other).index
-    assert first.model_dump(exclude={"stats"}) == second.model_dump(exclude={"stats"})
+    assert first.model_dump() == second.model_dump()
 
 
 def test_rebuild_reextracts_only_changed_files(sample_notes, data):
@@ -97,3 +97,18 @@ def test_unknown_concept_suggests_names(sample_notes, data):
 def test_missing_notes_folder_is_a_settings_error(tmp_path):
     with pytest.raises(SettingsError):
         Workspace.from_settings(str(tmp_path / "nope"), str(tmp_path / "d"))
+
+
+def test_an_index_from_another_version_is_rebuilt_without_calling_it_corrupt(sample_notes, data):
+    import json as _json
+
+    ws = _ws(sample_notes, data)
+    ws.build()
+    manifest_path = store.current_generation(data) / "manifest.json"
+    manifest = _json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    manifest_path.write_text(_json.dumps(manifest), encoding="utf-8")
+    fresh = _ws(sample_notes, data)
+    assert fresh.load().index.concepts
+    assert fresh.last_warning is None
+    assert not list(data.parent.glob(".kg.corrupt-*"))
