@@ -87,6 +87,8 @@ def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
         return False
     if len(tags) >= 3 and tags[0] == "v":
         return False
+    if len(tags) == 1 and tags[0] == "v":
+        return False
     return len(tags) > 1 or has_latin(surface) or tags[0].startswith(_NOUNISH) and tags[0] != "vn"
 
 
