@@ -29,8 +29,12 @@ def _sha_of(path: Path) -> str:
 
 @dataclass
 class Workspace:
+    """The folders, the last warning worth telling the user, and the index loaded last."""
+
     notes_dir: Path
     data_dir: Path
+    last_warning: str | None = None
+    _loaded: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, notes: str | None = None, data: str | None = None) -> "Workspace":
@@ -98,5 +102,3 @@ class Workspace:
         return Searcher(loaded.index, loaded.passage_bm25, loaded.concept_bm25, loaded.concept_order,
                         loaded.query_tokenizer())
 
-    last_warning: str | None = None
-    _loaded: dict = field(default_factory=dict, repr=False, compare=False)
