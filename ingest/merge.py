@@ -112,9 +112,23 @@ def is_admissible(surface: str, tokenizer: Tokenizer, glossary: Glossary) -> boo
     return not found or (len(found) == 1 and known.lookup(surface) is not None)
 
 
-@functools.lru_cache(maxsize=2)
+_GLOSSARY_GROUPS: dict[int, tuple[Glossary, tuple]] = {}
+
+
 def _glossary_groups(glossary: Glossary) -> tuple["_Groups", dict[str, str], Lexicon]:
-    """The glossary's fixed groups, built once per process (an append reuses them)."""
+    """The glossary's fixed groups, built once per process (an append reuses them).
+
+    Cached by identity: hashing a frozen 786-entry glossary model on every lookup cost more
+    than the whole concept decision.
+    """
+    cached = _GLOSSARY_GROUPS.get(id(glossary))
+    if cached is not None and cached[0] is glossary:
+        return cached[1]
+    _GLOSSARY_GROUPS[id(glossary)] = (glossary, built := _build_glossary_groups(glossary))
+    return built
+
+
+def _build_glossary_groups(glossary: Glossary) -> tuple["_Groups", dict[str, str], Lexicon]:
     groups = _Groups()
     category: dict[str, str] = {}
     for entry in glossary.entries:
