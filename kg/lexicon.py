@@ -59,27 +59,31 @@ class Lexicon:
         return found
 
     def mentions(self, tokens: Sequence[str], max_tokens: int = 8) -> list[Mention]:
-        """Leftmost-longest concept mentions in a token sequence."""
+        """Leftmost-longest concept mentions in a token sequence (the build's hottest loop)."""
+        keys, prefixes = self._keys, self._prefixes
         found: list[Mention] = []
         i, n = 0, len(tokens)
         while i < n:
-            best = None
-            joined = ""
-            for j in range(i, min(n, i + max_tokens)):
-                tok = tokens[j]
-                if tok == BREAK:
-                    break
-                joined += tok
-                if joined not in self._prefixes:
-                    break
-                hit = self._keys.get(joined)
+            joined = tokens[i]
+            if joined not in prefixes:
+                i += 1
+                continue
+            best, best_end, j = None, i, i
+            while True:
+                hit = keys.get(joined)
                 if hit is not None:
-                    best = Mention(i, j + 1, hit)
+                    best, best_end = hit, j + 1
+                j += 1
+                if j >= n or j - i >= max_tokens or tokens[j] == BREAK:
+                    break
+                joined += tokens[j]
+                if joined not in prefixes:
+                    break
             if best is None:
                 i += 1
             else:
-                found.append(best)
-                i = best.end
+                found.append(Mention(i, best_end, best))
+                i = best_end
         return found
 
     def fuzzy(self, name: str, limit: int = 3) -> list[str]:
