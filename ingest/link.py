@@ -153,13 +153,15 @@ def _add_cooccurrence(edges, extracts, mentions, headings, typed):
             found = mentions.get(p.id, [])
             if len(found) > MAX_CONCEPTS_FOR_COOCCURRENCE:
                 found = found[:MAX_CONCEPTS_FOR_COOCCURRENCE]
-            evidence = None
+            same_passage = under_heading = None
             for a, b in itertools.combinations(sorted(found), 2):
                 if frozenset((a, b)) not in typed:
-                    evidence = evidence or Evidence(source=p.source, line=p.line, text=p.text[:300], rule="same_passage")
-                    edges.add(a, b, "related", evidence)
+                    same_passage = same_passage or Evidence(source=p.source, line=p.line, text=p.text[:300],
+                                                            rule="same_passage")
+                    edges.add(a, b, "related", same_passage)
             for h in headings.get(p.id, []):
                 for c in found[:5]:
                     if c != h and frozenset((h, c)) not in typed:
-                        edges.add(h, c, "related", Evidence(source=p.source, line=p.line, text=p.text[:300],
-                                                            rule="under_heading"), weight=0.5)
+                        under_heading = under_heading or Evidence(source=p.source, line=p.line, text=p.text[:300],
+                                                                  rule="under_heading")
+                        edges.add(h, c, "related", under_heading, weight=0.5)

@@ -111,6 +111,3 @@ def _control_ratio(text: str) -> float:
     bad = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t")
     return bad / max(1, len(text))
 
-
-def read_note(path: Path) -> bytes:
-    return path.read_bytes()

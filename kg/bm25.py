@@ -102,13 +102,6 @@ class BM25:
             hit[ids] = True
         return acc, np.flatnonzero(hit)
 
-    def scores(self, query: Sequence[str], boosts: dict[str, float] | None = None) -> dict[int, float]:
-        """Score of every document that holds at least one query term."""
-        if not query or not self.n_docs:
-            return {}
-        acc, found = self._accumulate(query, boosts)
-        return dict(zip(found.tolist(), acc[found].tolist()))
-
     def top(self, query: Sequence[str], k: int = 10, boosts: dict[str, float] | None = None) -> list[tuple[int, float]]:
         """The `k` best documents, best first, ties by document id.
 

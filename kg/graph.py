@@ -46,7 +46,7 @@ def neighbourhood(g: nx.MultiDiGraph, center: str, radius: int = 1, types: Itera
     for depth in range(1, radius + 1):
         nxt = []
         for node in frontier:
-            for other, weight in _neighbours(g, node, wanted):
+            for other in _neighbours(g, node, wanted):
                 if other not in seen:
                     seen[other] = depth
                     nxt.append(other)
@@ -58,10 +58,10 @@ def neighbourhood(g: nx.MultiDiGraph, center: str, radius: int = 1, types: Itera
 def _neighbours(g, node, wanted):
     for _, other, data in g.out_edges(node, data=True):
         if wanted is None or data["type"] in wanted:
-            yield other, data["weight"]
+            yield other
     for other, _, data in g.in_edges(node, data=True):
         if wanted is None or data["type"] in wanted:
-            yield other, data["weight"]
+            yield other
 
 
 def export_json(index: KnowledgeIndex) -> dict:

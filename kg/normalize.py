@@ -66,6 +66,18 @@ def has_latin(text: str) -> bool:
     return any("a" <= c <= "z" or "A" <= c <= "Z" for c in text)
 
 
+def one_line(text: str | None, limit: int) -> str:
+    """Text flattened to one line of at most `limit` characters, with an ellipsis if cut.
+
+    Examples
+    --------
+    >>> one_line("过拟合的处理:   数据增广、早停", 10)
+    '过拟合的处理: 数…'
+    """
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def display_width(text: str) -> int:
     """Columns a string takes in a monospace editor (CJK counts 2): how notes were wrapped."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

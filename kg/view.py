@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.graph import neighbourhood
 from kg.models import RELATION_TYPES
+from kg.normalize import one_line
 
 from kg.explore_common import (CENTER_COLOUR, MAX_EDGES, MAX_NODES, NODE_COLOUR, TYPE_COLOURS, esc)
 
@@ -45,11 +46,6 @@ def node_size(degree: int) -> float:
     (8.0, 12.0, 16.0, 36.0)
     """
     return float(min(36.0, 8.0 + 4.0 * math.log2(1 + degree)))
-
-
-def _short(text: str | None, limit: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = None,
@@ -105,7 +101,7 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
             "id": eid,
             "label": esc(d.get("name", n)),
             "aliases": esc(", ".join(d.get("aliases", [])[:6])),
-            "definition": esc(_short(d.get("definition"), 200)),
+            "definition": esc(one_line(d.get("definition"), 200)),
             "passages": int(d.get("passages", 0)),
             "degree": degree,
             "size": node_size(degree),
@@ -124,7 +120,7 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
             "target": esc(b),
             "label": type_,
             "weight": data.get("weight", 1.0),
-            "evidence": esc(_short(ev.get("text", ""), 160)) if explain else "",
+            "evidence": esc(one_line(ev.get("text", ""), 160)) if explain else "",
             "where": esc(where),
         }})
     present = [t for t in RELATION_TYPES if any(e[2] == t for e in edges)]

@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest.workspace import Workspace
 from kg.errors import KgError, UnknownConceptError
 from kg.models import RELATION_TYPES
+from kg.normalize import one_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +129,7 @@ def cmd_search(args) -> int:
     print("passages:")
     for hit in result.passages:
         where = f"{hit.source}:{hit.line}" + (f"  [{' › '.join(hit.heading)}]" if hit.heading else "")
-        print(f"  {hit.score:8.2f}  {where}\n            {_one_line(hit.text, 160)}")
+        print(f"  {hit.score:8.2f}  {where}\n            {one_line(hit.text, 160)}")
     return 0
 
 
@@ -152,17 +153,17 @@ def cmd_show(args) -> int:
         return 0
     print(concept.name + (f"  ({', '.join(concept.aliases)})" if concept.aliases else ""))
     if concept.definition:
-        print(f"  definition: {_one_line(concept.definition, 200)}")
+        print(f"  definition: {one_line(concept.definition, 200)}")
     for type_, rows in relations.items():
         print(f"{type_}:")
         for row in rows[:25]:
             arrow = "→" if row["direction"] == "out" else "←"
             ev = row["evidence"][0] if row["evidence"] else None
-            cite = f"   “{_one_line(ev['text'], 90)}” {ev['source']}:{ev['line']}" if ev else ""
+            cite = f"   “{one_line(ev['text'], 90)}” {ev['source']}:{ev['line']}" if ev else ""
             print(f"  {arrow} {row['other_name']}  (weight {row['weight']:g}){cite}")
     print(f"passages: {len(page.passages)}")
     for p in page.passages[:10]:
-        print(f"  {p.source}:{p.line}  {_one_line(p.text, 120)}")
+        print(f"  {p.source}:{p.line}  {one_line(p.text, 120)}")
     return 0
 
 
@@ -249,10 +250,6 @@ def cmd_eval(args) -> int:
             print(f"  miss [{section}] {json.dumps(miss, ensure_ascii=False)}")
     return 0
 
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 if __name__ == "__main__":
