@@ -51,9 +51,10 @@ class LoadedIndex:
 
     def query_tokenizer(self):
         """A tokenizer that segments like the build did, from the saved word list (no jieba load)."""
-        from kg.tokenize import SavedDictionary, Tokenizer
+        from kg.dictionary import WordDictionary
+        from kg.tokenize import Tokenizer
 
-        return Tokenizer(dictionary=SavedDictionary(self.dictionary["words"], self.dictionary["total"]))
+        return Tokenizer(dictionary=WordDictionary.from_words(self.dictionary["words"], self.dictionary["total"]))
 
 
 @contextlib.contextmanager

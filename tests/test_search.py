@@ -63,20 +63,6 @@ def test_fuzzy_finds_typos_but_not_other_words():
     assert lex.fuzzy("relu") == ["relu"]
 
 
-def test_saved_dictionary_segments_exactly_like_jieba_on_the_notes(tokenizer):
-    import re
-    from pathlib import Path
-
-    from kg.tokenize import SavedDictionary
-
-    text = (Path(__file__).resolve().parents[1] / "notes" / "interview-notes.txt").read_text(encoding="utf-8")
-    runs = re.findall(r"[\u4e00-\u9fff]+", fold(text))
-    words = {w for run in runs for w in tokenizer.cut_cjk(run)}
-    saved = tokenizer.export_dictionary(words)
-    fast = SavedDictionary(saved["words"], saved["total"])
-    assert [fast.cut(r) for r in runs] == [tokenizer.cut_cjk(r) for r in runs]
-
-
 def test_extending_postings_equals_building_them_at_once():
     rng = random.Random(3)
     vocab = [f"t{i}" for i in range(80)]
