@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.models import Passage
-from kg.normalize import display_width, key
+from kg.normalize import display_width, key, wider_than
 from kg.resources import glossary
 
 MAX_PASSAGE = 500
@@ -33,6 +33,7 @@ _CONTINUATION_START = re.compile(r"^[,，、。.)）\]】;；:：!！?？%]")
 _DEFINITION = re.compile(r"^\s*(?!https?:)[^\s:：,，。]{1,24}\s*[:：]\s*\S")
 _QUESTION = re.compile(r"[?？]\s*$|什么|如何|怎么|为什么|为何|区别|哪些")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|\n|(?<=[a-z0-9)][.])\s+(?=[A-Z\u4e00-\u9fff])")
 _CLAUSE_STARTS = ("使用", "采用", "利用", "通过", "进行", "如果", "因为", "所以", "但是", "然后", "其中", "目前", "一般", "可以", "需要")
 _PUNCT = re.compile(r"[，。,;；!！?？=<>{}\[\]“”\"]")
 
@@ -181,7 +182,7 @@ def _title_scope_ended(kinds: list[bool], block: _Block) -> bool:
 def _is_title_line(line: str, lines: list[str], number: int) -> bool:
     """A short line with no sentence punctuation, followed by more text: a plain-text heading."""
     s = line.strip().rstrip(":：")
-    if not s or display_width(s) > 22 or len(s) < 2 or _PUNCT.search(s) or _LIST_ITEM.match(line):
+    if not s or wider_than(s, 22) or len(s) < 2 or _PUNCT.search(s) or _LIST_ITEM.match(line):
         return False
     if any(s.startswith(w) for w in _CLAUSE_STARTS):
         return False
@@ -219,8 +220,8 @@ def join_wrapped(previous: str, line: str) -> bool:
             return True
         if re.match(r"[A-Za-z]", cur):
             first = re.match(r"[A-Za-z0-9']+", cur).group()
-            return display_width(prev) + 1 + display_width(first) > 72 or cur[0].islower()
-        return display_width(prev) >= 60
+            return wider_than(prev, 71 - display_width(first)) or cur[0].islower()
+        return wider_than(prev, 59)
     return False
 
 
@@ -316,5 +317,14 @@ def _passage_id(source: str, text: str, seen: dict[str, int]) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a passage, for patterns that must stay within one."""
-    return [s.strip() for s in re.split(r"(?<=[。！？!?；;])|\n", text) if s.strip()]
+    """Sentences of a passage, for patterns that must stay within one.
+
+    An English full stop ends a sentence when a capital or a Chinese character follows
+    (not in `3.5`, `e.g. the`).
+
+    Examples
+    --------
+    >>> sentences("Dropout prevents overfitting. BN speeds up training;收敛更快")
+    ['Dropout prevents overfitting.', 'BN speeds up training;', '收敛更快']
+    """
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]

@@ -40,12 +40,12 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
         if passage.kind == "code":
             continue
         following = _following_items(passages, index)
-        split = [(s, bool(_QUESTION.search(s))) for s in sentences(passage.text)]
+        split = [(s, s.lower(), bool(_QUESTION.search(s))) for s in sentences(passage.text)]
         passage_is_question = bool(_QUESTION.search(passage.text))
         for pattern, regex, trigger in compiled:
             if pattern.scope == "sentence":
-                for sentence, is_question in split:
-                    if is_question and not pattern.questions or trigger and not trigger.search(sentence):
+                for sentence, lowered, is_question in split:
+                    if is_question and not pattern.questions or trigger and not trigger.search(lowered):
                         continue
                     m = regex.search(sentence)
                     if m:

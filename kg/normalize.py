@@ -81,3 +81,18 @@ def one_line(text: str | None, limit: int) -> str:
 def display_width(text: str) -> int:
     """Columns a string takes in a monospace editor (CJK counts 2): how notes were wrapped."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wider_than(text: str, columns: int) -> bool:
+    """`display_width(text) > columns`, without measuring lines that are plainly too long or short.
+
+    Examples
+    --------
+    >>> wider_than("过拟合", 5), wider_than("过拟合", 6), wider_than("x" * 300, 72)
+    (True, False, True)
+    """
+    if len(text) > columns:
+        return True
+    if 2 * len(text) <= columns:
+        return False
+    return display_width(text) > columns

@@ -61,7 +61,8 @@ class Pattern(_Strict):
     regex: str
     missing: Literal["tail_previous", "tail_heading", "head_item"] | None = None
     trigger: str | None = None
-    """A cheap regex that must match before `regex` is tried (for unanchored patterns)."""
+    """A cheap regex that must match the lower-cased text before `regex` is tried (for
+    unanchored patterns; case-insensitive regexes are several times slower)."""
     questions: bool = False
     """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
     `逻辑回归怎么解决过拟合?` asserts nothing."""
@@ -76,6 +77,13 @@ class Pattern(_Strict):
             re.compile(value)
         except re.error as exc:
             raise ValueError(f"regex does not compile: {exc}") from exc
+        return value
+
+    @field_validator("trigger")
+    @classmethod
+    def _lower_case(cls, value: str | None) -> str | None:
+        if value is not None and value != value.lower():
+            raise ValueError("a trigger is matched against lower-cased text: write it in lower case")
         return value
 
 

@@ -73,3 +73,19 @@ def test_negated_verbs_give_no_relation():
 
 def test_split_items():
     assert split_items("(1)数据处理 (2)正则化") == ["数据处理", "正则化"]
+
+
+def test_english_relation_verbs_are_found_in_any_case_and_stay_in_their_sentence():
+    found = {(c.type, c.head, c.tail.rstrip(".")) for c in find_relations(_p(
+        "Dropout Prevents overfitting. BN LEADS TO faster training.\n"))}
+    assert ("solves", "Dropout", "overfitting") in found
+    assert ("causes", "BN", "faster training") in found
+
+
+def test_a_pattern_trigger_in_upper_case_is_refused_at_load():
+    from pydantic import ValidationError
+
+    from kg.resources import Pattern
+
+    with pytest.raises(ValidationError, match="lower case"):
+        Pattern(id="x", type="solves", scope="sentence", regex="prevents?", trigger="Prevent")
