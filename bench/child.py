@@ -112,17 +112,18 @@ def coldsplit(notes: str, data: str, query: str) -> dict:
             "second_search_s": t4 - t3, "store_load_s": t5 - t4, "vmhwm_kb": peak}
 
 
-def kg(*argv: str) -> int:
-    """The `kg` console script, exactly (`ui.cli:main`), then this process's peak RSS to $KG_BENCH_RSS."""
+def kg(*argv: str) -> None:
+    """The `kg` console script, exactly (`ui.cli:run`), with this process's peak RSS written to
+    $KG_BENCH_RSS just before it exits."""
     import os
 
-    from ui.cli import main
+    from ui.cli import finish, main
 
     rc = main(list(argv))
     out = os.environ.get("KG_BENCH_RSS")
     if out:
         Path(out).write_text(json.dumps({"rc": rc, "vmhwm_kb": vmhwm_kb()}), encoding="utf-8")
-    return rc
+    finish(rc, list(argv))
 
 
 TASKS = {"bare": bare, "build300k": build300k, "search300k": search300k, "coldsplit": coldsplit}
@@ -130,5 +131,5 @@ TASKS = {"bare": bare, "build300k": build300k, "search300k": search300k, "coldsp
 if __name__ == "__main__":
     task, *args = sys.argv[1:]
     if task == "kg":
-        sys.exit(kg(*args))
+        kg(*args)
     print(json.dumps(TASKS[task](*args)))

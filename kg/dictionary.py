@@ -15,8 +15,10 @@ about 0.2 s (`jieba_dictionary`). This is the only module that imports jieba.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import importlib.util
 import logging
 import math
 import os
@@ -26,8 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.errors import SettingsError
+
 log = logging.getLogger(__name__)
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
 
 
 class WordDictionary:
@@ -125,19 +129,35 @@ def jieba_dictionary(vocabulary: Iterable[str] = ()) -> WordDictionary:
     return dictionary
 
 
+class TagTable:
+    """jieba's word → part-of-speech table (what its POS tagger uses without HMM).
+
+    Kept as two sorted lists searched by bisection: a build looks up a few thousand
+    words, and building a 350k-entry dict for them would cost more than all the lookups.
+    """
+
+    def __init__(self, words: list[str], tags: list[str]):
+        self._words, self._tags = words, tags
+
+    def get(self, word: str, default: str = "x") -> str:
+        i = bisect.bisect_left(self._words, word)
+        return self._tags[i] if i < len(self._words) and self._words[i] == word else default
+
+
 @functools.lru_cache(maxsize=1)
-def tag_table() -> dict[str, str]:
-    """jieba's word → part-of-speech table (what its POS tagger uses without HMM)."""
-    words, _, _ = _base_arrays()
-    tags = _load_cache()["tags"].tobytes().decode("utf-8").split("\n")
-    return {w: t for w, t in zip(words, tags) if t}
+def tag_table() -> TagTable:
+    cache = _load_cache()
+    return TagTable(_split(cache["tag_words"]), _split(cache["tags"]))
+
+
+def _split(blob: np.ndarray) -> list[str]:
+    return blob.tobytes().decode("utf-8").split("\n")
 
 
 @functools.lru_cache(maxsize=1)
 def _base_arrays() -> tuple[list[str], list[int], int]:
     cache = _load_cache()
-    words = cache["words"].tobytes().decode("utf-8").split("\n")
-    return words, cache["counts"].tolist(), int(cache["total"])
+    return _split(cache["words"]), cache["counts"].tolist(), int(cache["total"])
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,7 +166,7 @@ def _load_cache() -> dict[str, np.ndarray]:
     path = _cache_path()
     try:
         with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in ("words", "counts", "total", "tags")}
+            return {name: data[name] for name in ("words", "counts", "total", "tag_words", "tags")}
     except (OSError, ValueError, KeyError):
         pass
     arrays = _arrays_from_jieba()
@@ -158,9 +178,11 @@ def _load_cache() -> dict[str, np.ndarray]:
 
 
 def _jieba_dict_file() -> Path:
-    import jieba
-
-    return Path(jieba.__file__).with_name("dict.txt")
+    """Found without importing jieba (its import alone costs 0.1 s)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise SettingsError("jieba is not installed: pip install -e . installs it")
+    return Path(spec.origin).with_name("dict.txt")
 
 
 def _cache_path() -> Path:
@@ -184,12 +206,18 @@ def _arrays_from_jieba() -> dict[str, np.ndarray]:
             if len(parts) == 3:
                 tags[parts[0]] = parts[2]
     words = list(segmenter.FREQ)
+    tagged = sorted(tags)
     return {
-        "words": np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
+        "words": _blob(words),
         "counts": np.array([segmenter.FREQ[w] for w in words], dtype=np.int64),
         "total": np.array(segmenter.total, dtype=np.int64),
-        "tags": np.frombuffer("\n".join(tags.get(w, "") for w in words).encode("utf-8"), dtype=np.uint8),
+        "tag_words": _blob(tagged),
+        "tags": _blob(tags[w] for w in tagged),
     }
+
+
+def _blob(strings: Iterable[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
 
 
 def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
