@@ -238,7 +238,7 @@ def note_bytes(notes: Path) -> tuple[int, list[str], int]:
 
     files, _ = find_notes(notes)
     total, texts = 0, []
-    for path in files:
+    for path in files.values():
         data = path.read_bytes()
         total += len(data)
         try:

@@ -33,6 +33,8 @@ class Assembled:
     graph_delta: dict | None = None
     """For an incremental update: relations to upsert and relation keys to remove, so that
     saving writes only what changed (see `kg.store.save`)."""
+    passage_delta: list | None = None
+    """For an incremental update: the new note's passages, saved after the earlier ones."""
 
 
 def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled:

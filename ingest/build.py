@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from ingest.assemble import assemble
 from ingest.extract import extract_text
-from ingest.read import UndecodableNote, decode, find_notes, note_source
+from ingest.read import UndecodableNote, decode, find_notes
 from kg import store
 from kg.models import FileExtract
 from kg.tokenize import Tokenizer, default_tokenizer
@@ -80,8 +80,7 @@ def read_extracts(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer, report:
     extracts: dict[str, FileExtract] = {}
     pending: list[tuple[str, bytes, Path]] = []
     order: list[str] = []
-    for path in files:
-        source = note_source(notes_dir, path)
+    for source, path in files.items():
         try:
             data = path.read_bytes()
         except OSError as exc:

@@ -9,11 +9,12 @@ the same result as deleting the data folder and rebuilding.
 
 from __future__ import annotations
 
+import bisect
+
 from ingest.assemble import Assembled, chinese_words, concept_document, graph_tokens, passage_documents
 from ingest.link import evidence_limit, heading_concepts, link, mentions_by_passage
 from ingest.merge import decide_concepts
 from kg.index import KnowledgeIndex
-from kg.lexicon import Lexicon
 from kg.models import FileExtract, Relation
 from kg.resources import glossary, stopwords
 from kg.store import LoadedIndex
@@ -34,7 +35,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         if target is None:
             target = cid
         keys.setdefault(k, target)
-    lexicon = Lexicon(keys)
+    lexicon = old.lexicon.with_keys(keys)
     mentions, subjects = mentions_by_passage([extract], lexicon)
     headings = heading_concepts([extract], lexicon)
     used = {c for found in (*mentions.values(), *headings.values()) for c in found}
@@ -42,7 +43,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
     for cid in new_ids:
         concepts[cid] = local_concepts[cid]
     keys = {k: cid for k, cid in keys.items() if cid in concepts}
-    lexicon = Lexicon(keys)
+    lexicon = old.lexicon.with_keys(keys)
     local_relations = link([extract], concepts, lexicon, tokenizer, mentions, headings)
     relations, added_relations, graph_delta = _merge_relations(old.relations, local_relations)
 
@@ -60,7 +61,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         concepts=concepts, relations=relations, passages=[*old.passages, *extract.passages],
         passage_concepts={**old.passage_concepts, **mentions}, concept_passages=concept_passages, keys=keys,
         concept_tokens=concept_tokens,
-    )
+    ).with_lexicon(lexicon)
     extra = graph_tokens([extract], local_relations, subjects)
     passage_bm25 = loaded.passage_bm25.extend(list(passage_documents(extract, mentions, headings, extra)))
     if new_ids:
@@ -72,29 +73,50 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
         order, concept_bm25 = loaded.concept_order, loaded.concept_bm25
     new_words = tokenizer.export_dictionary(chinese_words([extract]) - loaded.dictionary["words"].keys())
     dictionary = {"total": loaded.dictionary["total"], "words": {**loaded.dictionary["words"], **new_words["words"]}}
-    return Assembled(index, passage_bm25, concept_bm25, order, dictionary, added_relations, graph_delta)
+    return Assembled(index, passage_bm25, concept_bm25, order, dictionary, added_relations, graph_delta,
+                     passage_delta=list(extract.passages))
 
 
 def _merge_relations(old: list[Relation], new: list[Relation]) -> tuple[list[Relation], list[Relation], dict]:
     """Old and new edges as a build would merge them, the edges that are new, and the delta
-    between the two (upserts, removed keys); old edges untouched by the note are reused as they
-    are, and a new typed edge replaces a `related` edge between the same pair."""
-    by_key = {(r.source, r.target, r.type): r for r in old}
-    added, touched = [], set()
+    between the two (upserts, removed keys).
+
+    `old` is sorted by key and, as a build leaves it, holds no `related` edge between a pair
+    that has a typed edge; so only the pairs the note touches need looking at, and the old
+    edges are found by bisection instead of being re-keyed and re-sorted on every append.
+    """
+    typed = {frozenset((r.source, r.target)) for r in (*old, *new) if r.type != "related"}
+    new_typed = {frozenset((r.source, r.target)) for r in new if r.type != "related"}
+    replaced: dict[int, Relation] = {}
+    added: list[Relation] = []
     for r in new:
-        k = (r.source, r.target, r.type)
-        touched.add(k)
-        if k in by_key:
-            kept = by_key[k]
-            evidence = list(kept.evidence)
-            evidence += [e for e in r.evidence if e not in evidence][: max(0, evidence_limit(r.type) - len(evidence))]
-            by_key[k] = kept.model_copy(update={"weight": round(kept.weight + r.weight, 3), "evidence": tuple(evidence)})
-        else:
-            by_key[k] = r
+        if r.type == "related" and frozenset((r.source, r.target)) in typed:
+            continue
+        i = _position(old, _key(r))
+        if i is None:
             added.append(r)
-    typed = {frozenset(k[:2]) for k in by_key if k[2] != "related"}
-    superseded = [k for k in by_key if k[2] == "related" and frozenset(k[:2]) in typed]
-    merged = [by_key[k] for k in sorted(by_key) if k[2] != "related" or frozenset(k[:2]) not in typed]
-    keep = set(by_key) - set(superseded)
-    delta = {"upsert": [by_key[k] for k in sorted(touched & keep)], "remove": sorted(superseded)}
-    return merged, [r for r in added if (r.source, r.target, r.type) in keep], delta
+        else:
+            replaced[i] = _reinforced(old[i], r)
+    removed = {i for pair in new_typed for a, b in (tuple(pair), tuple(pair)[::-1])
+               if (i := _position(old, (a, b, "related"))) is not None}
+    merged = [replaced.get(i, r) for i, r in enumerate(old) if i not in removed]
+    for r in sorted(added, key=_key):
+        bisect.insort(merged, r, key=_key)
+    delta = {"upsert": sorted([*replaced.values(), *added], key=_key), "remove": sorted(_key(old[i]) for i in removed)}
+    return merged, added, delta
+
+
+def _key(r: Relation) -> tuple[str, str, str]:
+    return r.source, r.target, r.type
+
+
+def _position(relations: list[Relation], k: tuple[str, str, str]) -> int | None:
+    i = bisect.bisect_left(relations, k, key=_key)
+    return i if i < len(relations) and _key(relations[i]) == k else None
+
+
+def _reinforced(kept: Relation, r: Relation) -> Relation:
+    """An edge seen again: more weight, and the new sentences while there is room for evidence."""
+    evidence = list(kept.evidence)
+    evidence += [e for e in r.evidence if e not in evidence][: max(0, evidence_limit(r.type) - len(evidence))]
+    return kept.model_copy(update={"weight": round(kept.weight + r.weight, 3), "evidence": tuple(evidence)})

@@ -30,6 +30,8 @@ class _Groups:
         self.parent: dict[str, str] = {}
         self.glossary_root: dict[str, str] = {}
         self.surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+        self._shared: set[str] = set()
+        """Keys whose surface counts still belong to the groups this was copied from."""
 
     def find(self, k: str) -> str:
         self.parent.setdefault(k, k)
@@ -50,15 +52,20 @@ class _Groups:
         return True
 
     def copy(self) -> "_Groups":
+        """A copy to add a collection's names to; surface counts are copied when first written."""
         other = _Groups()
         other.parent = dict(self.parent)
         other.glossary_root = dict(self.glossary_root)
-        other.surfaces = defaultdict(Counter, {k: Counter(v) for k, v in self.surfaces.items()})
+        other.surfaces = defaultdict(Counter, self.surfaces)
+        other._shared = set(self.surfaces)
         return other
 
     def add(self, surface: str, weight: int = 1) -> str:
         k = key(surface)
         self.find(k)
+        if k in self._shared:
+            self.surfaces[k] = Counter(self.surfaces[k])
+            self._shared.discard(k)
         self.surfaces[k][surface.strip()] += weight
         return k
 

@@ -16,15 +16,16 @@ class UndecodableNote(ValueError):
     """Bytes that are not text in any encoding we accept."""
 
 
-def find_notes(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Note files under `root` (sorted) and the (path, reason) of those skipped.
+def find_notes(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
+    """Note files under `root` by the name each is known by (its path relative to `root`; a
+    link keeps its own name), sorted, and the (name, reason) of those skipped.
 
     Hidden folders (`.kg`, `.git`) and our own temp files are not notes. A symlink
     whose target resolves outside `root` is skipped: notes are the user's folder,
     not whatever a link points at.
     """
     root = root.resolve()
-    found: list[Path] = []
+    found: dict[str, Path] = {}
     skipped: list[tuple[str, str]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -41,14 +42,8 @@ def find_notes(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
                 if not target.is_file():
                     skipped.append((rel, "broken symlink"))
                     continue
-            found.append(path)
+            found[rel] = path
     return found, skipped
-
-
-def note_source(root: Path, path: Path) -> str:
-    """The name a note is known by: its path relative to the notes folder (links keep their own name)."""
-    root = root.resolve()
-    return (path.relative_to(root) if path.is_symlink() else path.resolve().relative_to(root)).as_posix()
 
 
 def decode(data: bytes) -> str:

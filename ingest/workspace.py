@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.read import find_notes, note_source
+from ingest.read import find_notes
 from kg import store
 from kg.errors import IndexCorruptError, IndexMissingError, SettingsError
 from kg.search import Searcher
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from ingest.build import BuildReport
 
 
-def _sha_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+_SETTLED_NS = 2_000_000_000
+"""A file whose mtime is older than this has settled: a later write would change its stat."""
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Workspace:
     data_dir: Path
     last_warning: str | None = None
     _loaded: dict = field(default_factory=dict, repr=False, compare=False)
+    _hashes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, notes: str | None = None, data: str | None = None) -> "Workspace":
@@ -83,13 +84,26 @@ class Workspace:
 
     def is_stale(self, manifest: dict) -> bool:
         """Whether notes were added, changed, deleted or renamed since the index was built."""
-        files, _ = find_notes(self.notes_dir)
-        current = {note_source(self.notes_dir, path): path for path in files}
+        current, _ = find_notes(self.notes_dir)
         indexed = manifest.get("files", {})
         skipped = {p for p, _ in manifest.get("skipped", [])}
         if set(current) - skipped != set(indexed):
             return True
-        return any(_sha_of(current[source]) != sha for source, sha in indexed.items())
+        return any(self._sha_of(current[source]) != sha for source, sha in indexed.items())
+
+    def _sha_of(self, path: Path) -> str:
+        """A note's hash, read again only when its size, mtime or inode changed (as git's index
+        does; a file modified within the last two seconds is always read, so a second write in
+        the same clock tick is never missed)."""
+        stat = path.stat()
+        signature = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        known = self._hashes.get(signature)
+        if known is not None:
+            return known
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if time.time_ns() - stat.st_mtime_ns > _SETTLED_NS:
+            self._hashes[signature] = digest
+        return digest
 
     def set_aside_corrupt(self) -> Path:
         aside = self.data_dir.with_name(f"{self.data_dir.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from kg.errors import UnknownConceptError
 from kg.lexicon import Lexicon
 from kg.models import Concept, Passage, Relation
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 class KnowledgeIndex(BaseModel):
@@ -32,9 +32,19 @@ class KnowledgeIndex(BaseModel):
     concept_tokens: dict[str, list[str]] = {}
     """What concept search matches per concept; kept so an append re-tokenizes only new concepts."""
 
-    @functools.cached_property
+    _lexicon: Lexicon | None = PrivateAttr(default=None)
+
+    @property
     def lexicon(self) -> Lexicon:
-        return Lexicon(self.keys)
+        """The names of `keys`, built on first use."""
+        if self._lexicon is None:
+            self._lexicon = Lexicon(self.keys)
+        return self._lexicon
+
+    def with_lexicon(self, lexicon: Lexicon) -> "KnowledgeIndex":
+        """This index, using `lexicon` (already built over exactly `keys`) instead of building its own."""
+        self._lexicon = lexicon
+        return self
 
     @functools.cached_property
     def passage_by_id(self) -> dict[str, Passage]:

@@ -4,6 +4,11 @@ A build writes a complete new generation folder (`gen-<n>/`), fsyncs it, then
 atomically replaces the `CURRENT` pointer. A crash at any moment leaves `CURRENT`
 naming a complete generation, old or new. Each generation's manifest holds the
 sha256 of its files, so a truncated or edited file is detected on load.
+
+Passages and relations are kept as segments: a base written by a build, plus one
+small segment per appended note. An append hard-links the earlier segments into
+its new generation instead of writing them again, which keeps it cheap however
+large the collection; past `MAX_SEGMENTS`, an append writes them whole again.
 """
 
 from __future__ import annotations
@@ -22,18 +27,21 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
+from pydantic import TypeAdapter
 
 from kg.bm25 import BM25
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError
 from kg.index import FORMAT_VERSION, KnowledgeIndex
+from kg.models import Passage
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
 _CORE_FILES = ("search.json", "passages.npz", "concepts.npz", "dictionary.txt")
-_NOT_IN_SEARCH = {"relations", "concept_passages"}
-MAX_GRAPH_SEGMENTS = 16
-"""Relations live in a base segment plus one small delta per append; past this many, an append
-writes them whole again (and loading never merges more than this)."""
+_NOT_IN_SEARCH = {"relations", "concept_passages", "passages"}
+MAX_SEGMENTS = 16
+"""Segments per kind (passages, graph) before an append writes that kind whole again: loading
+never reads more than this."""
+_PASSAGE_LIST = TypeAdapter(list[Passage])
 
 
 @dataclass
@@ -163,14 +171,17 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     (tmp / "dictionary.txt").write_text(_dictionary_text(parts.dictionary), encoding="utf-8")
     _save_bm25(tmp / "passages.npz", parts.passage_bm25)
     _save_bm25(tmp / "concepts.npz", parts.concept_bm25)
-    segments, linked = _save_graph(tmp, parts, previous)
-    written = [*_CORE_FILES, *(name for name in segments if name not in linked)]
+    passages, linked = _save_passages(tmp, parts, previous)
+    graph, linked_graph = _save_graph(tmp, parts, previous)
+    linked.update(linked_graph)
+    written = [*_CORE_FILES, *(name for name in (*passages, *graph) if name not in linked)]
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.time(),
         "files": files,
         "concept_order": parts.concept_order,
-        "graph": segments,
+        "passages": passages,
+        "graph": graph,
         "sha256": {**linked, **{name: _sha(tmp / name) for name in written}},
         **(extra or {}),
     }
@@ -186,21 +197,40 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     return gen
 
 
+def _save_passages(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+    """Passage segments: the note's new passages after the earlier segments, or all of them."""
+    added = getattr(parts, "passage_delta", None)
+    return _save_segments(tmp, "passages", previous, previous is not None,
+                          lambda: _PASSAGE_LIST.dump_json(parts.index.passages),
+                          None if added is None else lambda: _PASSAGE_LIST.dump_json(added))
+
+
 def _save_graph(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
-    """The relation segments of a new generation, and the checksums of those linked unchanged."""
+    """Relation segments: the base, then per append the edges it upserts and the keys it removes."""
     delta = getattr(parts, "graph_delta", None)
-    earlier = previous.manifest.get("graph", []) if previous is not None and previous.has_graph else []
-    if delta is None or not earlier or len(earlier) >= MAX_GRAPH_SEGMENTS:
-        (tmp / "graph-0.json").write_bytes(parts.index.__pydantic_serializer__.to_json(parts.index, include={"relations"}))
-        return ["graph-0.json"], {}
+    return _save_segments(
+        tmp, "graph", previous, previous is not None and previous.has_graph,
+        lambda: parts.index.__pydantic_serializer__.to_json(parts.index, include={"relations"}),
+        None if delta is None else lambda: json.dumps({
+            "upsert": [r.model_dump(mode="json") for r in delta["upsert"]],
+            "remove": [list(k) for k in delta["remove"]]}, ensure_ascii=False).encode("utf-8"))
+
+
+def _save_segments(tmp: Path, kind: str, previous: LoadedIndex | None, previous_has_kind: bool,
+                   whole, delta) -> tuple[list[str], dict[str, str]]:
+    """The segment names of one kind in the new generation, and the checksums of those hard-linked
+    from `previous` unchanged. `whole` and `delta` give the bytes to write (`delta` is None when
+    this save is not an append)."""
+    earlier = previous.manifest.get(kind, []) if previous_has_kind else []
+    if delta is None or not earlier or len(earlier) >= MAX_SEGMENTS:
+        (tmp / f"{kind}-0.json").write_bytes(whole())
+        return [f"{kind}-0.json"], {}
     linked = {}
     for name in earlier:
         os.link(previous.generation / name, tmp / name)
         linked[name] = previous.manifest["sha256"][name]
-    name = f"graph-{len(earlier)}.json"
-    (tmp / name).write_text(json.dumps({"upsert": [r.model_dump(mode="json") for r in delta["upsert"]],
-                                        "remove": [list(k) for k in delta["remove"]]}, ensure_ascii=False),
-                            encoding="utf-8")
+    name = f"{kind}-{len(earlier)}.json"
+    (tmp / name).write_bytes(delta())
     return [*earlier, name], linked
 
 
@@ -269,13 +299,14 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
     """
     gen = current_generation(data_dir)
     manifest = read_manifest(data_dir)
-    needed = [*_CORE_FILES, *(manifest.get("graph", []) if graph else [])]
+    needed = [*_CORE_FILES, *manifest["passages"], *(manifest["graph"] if graph else [])]
     try:
         if verify:
             for name in needed:
                 if _sha(gen / name) != manifest["sha256"][name]:
                     raise IndexCorruptError(f"{gen / name} does not match its checksum")
         data = json.loads((gen / "search.json").read_bytes())
+        data["passages"] = [p for name in manifest["passages"] for p in json.loads((gen / name).read_bytes())]
         data["concept_passages"] = _concept_passages(data)
         if graph:
             data["relations"] = _read_graph(gen, manifest["graph"])

@@ -196,5 +196,5 @@ def test_appends_saved_as_deltas_load_back_exactly(ws):
         add_note(ws, f"第{i}条:早停可以防止过拟合,梯度裁剪可以缓解梯度爆炸,Focal Loss解决类别不平衡{i}", title=f"d{i}")
     in_memory = ws.load().index
     manifest = store.read_manifest(ws.data_dir)
-    assert len(manifest["graph"]) == 4
+    assert len(manifest["graph"]) == 4 and len(manifest["passages"]) == 4
     assert store.load(ws.data_dir).index.model_dump() == in_memory.model_dump()

@@ -35,7 +35,7 @@ def test_find_notes_skips_links_leaving_the_folder(tmp_path):
     outside.write_text("secret", encoding="utf-8")
     os.symlink(outside, notes / "leak.txt")
     found, skipped = find_notes(notes)
-    assert [p.name for p in found] == ["a.md"]
+    assert list(found) == ["a.md"] and found["a.md"].name == "a.md"
     assert skipped == [("leak.txt", "symlink pointing outside the notes folder")]
 
 
