@@ -70,9 +70,10 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
 
 def chinese_words(extracts: Sequence[FileExtract]) -> set[str]:
     """Every Chinese token the notes were segmented into: all a query can ever match."""
-    words = {t for ex in extracts for toks in ex.tokens for t in toks if "\u4e00" <= t[0] <= "\u9fff"}
-    words |= {t for ex in extracts for toks in ex.heading_tokens.values() for t in toks if "\u4e00" <= t[0] <= "\u9fff"}
-    return words
+    distinct: set[str] = set()
+    for ex in extracts:
+        distinct.update(*ex.tokens, *ex.heading_tokens.values())
+    return {t for t in distinct if "\u4e00" <= t[0] <= "\u9fff"}
 
 
 def graph_tokens(extracts: Sequence[FileExtract], relations, subjects: dict[str, str]) -> dict[str, list[str]]:
