@@ -1,7 +1,11 @@
 """Graph-component elements and HTML snippets, every note string escaped on the way out.
 
 Graph components render node data as HTML, and a note may contain
-``<img src=x onerror=…>``: nothing from the notes leaves this module unescaped.
+``<img src=x onerror=…>``: nothing from the notes leaves this module unescaped,
+with one exception. A node's ``label`` is drawn on the canvas and set as the info
+panel's ``innerText`` by st-link-analysis (0.4.0, pinned), never parsed as HTML,
+so it stays as written: escaping it would show ``&amp;`` on the canvas.
+`tests/test_explore.py` checks the component's bundle still treats it that way.
 """
 
 from __future__ import annotations
@@ -53,10 +57,10 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
                max_edges: int = MAX_EDGES) -> GraphView:
     """Nodes (at most `limit`, the center and best connected kept) and the typed edges among them.
 
-    Node data: ``label`` (the name), aliases, a short definition, passage count,
-    degree and ``size`` (by degree); edge data: ``label`` (the relation type),
-    weight, the first evidence sentence and its ``file:line``. All strings are
-    escaped. Edges touching the center, typed ones and heavier ones are kept first
+    Node data: ``label`` (the name, as written: see the module docstring), aliases,
+    a short definition, passage count, degree and ``size`` (by degree); edge data:
+    ``label`` (the relation type), weight, the first evidence sentence and its
+    ``file:line``. All other strings are escaped. Edges touching the center, typed ones and heavier ones are kept first
     when there are more than `max_edges`.
 
     Examples
@@ -68,7 +72,7 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
     ...            evidence=[{"source": "a.md", "line": 3, "text": "x <b>solves</b> y", "rule": "r"}])
     >>> v = graph_view(g, ["x", "y"], center="x")
     >>> v.elements["nodes"][0]["data"]["label"]
-    '&lt;img src=x onerror=alert(1)&gt;'
+    '<img src=x onerror=alert(1)>'
     >>> v.elements["edges"][0]["data"]["evidence"], v.elements["edges"][0]["data"]["where"]
     ('x &lt;b&gt;solves&lt;/b&gt; y', 'a.md:3')
     >>> graph_view(g, ["x", "y"], center="x", limit=1).left_out
@@ -99,7 +103,7 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
         degree = g.degree(n)
         node_elems.append({"data": {
             "id": eid,
-            "label": esc(d.get("name", n)),
+            "label": one_line(d.get("name", n), 80),
             "aliases": esc(", ".join(d.get("aliases", [])[:6])),
             "definition": esc(one_line(d.get("definition"), 200)),
             "passages": int(d.get("passages", 0)),

@@ -1,7 +1,5 @@
 """kg.explore: what the explorer pages show, on a tiny hand-made index and on the bundled notes."""
 
-import json
-
 import networkx as nx
 import pytest
 
@@ -98,16 +96,28 @@ def test_shortest_paths_list_every_tied_path_up_to_the_limit(tiny):
     assert len(shortest_paths(g, "正则化", "早停", limit=1).paths) == 1
 
 
-def test_graph_view_escapes_every_note_string(tiny):
+def test_graph_view_escapes_every_note_string_but_the_canvas_label(tiny):
     g = to_graph(tiny)
     view = graph_view(g, list(g.nodes), center="过拟合")
-    text = json.dumps(view.elements, ensure_ascii=False)
-    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     for element in view.elements["nodes"] + view.elements["edges"]:
-        for value in element["data"].values():
-            assert not isinstance(value, str) or "<" not in value
+        for name, value in element["data"].items():
+            assert name == "label" or not isinstance(value, str) or "<" not in value
     xss = next(n for n in view.elements["nodes"] if view.ids[n["data"]["id"]] == "xss")
     assert xss["data"]["definition"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert xss["data"]["label"] == f"x{PAYLOAD}"  # drawn as text, so `&` in a name reads `&`
+
+
+def test_the_graph_component_never_parses_a_label_as_html():
+    """st-link-analysis puts every node field but `label` into innerHTML (we escape those) and
+    the label into innerText and the canvas: if an upgrade changes that, labels must be escaped."""
+    from pathlib import Path
+
+    import st_link_analysis
+
+    bundle = "".join(p.read_text(encoding="utf-8") for p in
+                     (Path(st_link_analysis.__file__).parent / "frontend" / "build").glob("index.*.bundle.js"))
+    assert bundle.count("innerHTML") == 1
+    assert '.filter((e=>"label"!=e[0]))' in bundle and "firstChild.innerText=n" in bundle
 
 
 def test_graph_view_keeps_center_and_counts_what_it_leaves_out():
