@@ -26,6 +26,8 @@ def evidence_limit(relation_type: str) -> int:
 MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
 _SUBJECT_LEAD = 2
+_CATEGORY_SUFFIX = 1
+"""Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
 
 
 def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -100,8 +102,14 @@ class _Resolver:
             self.cache[k] = self._resolve(span, pick, tokens)
         return self.cache[k]
 
+    def possessive(self, span: str, tokens: tuple[str, ...] = ()) -> bool:
+        """Whether the first concept of `span` is followed by 的: something of it is the subject."""
+        tokens = tokens or self.tokenizer.tokens(span)
+        found = self.lexicon.mentions(tokens)
+        return bool(found) and found[0].end < len(tokens) and tokens[found[0].end] == "的"
+
     def _resolve(self, span: str, pick: str, tokens: tuple[str, ...]) -> str | None:
-        if pick == "item":
+        if pick in ("item", "member"):
             whole = self.lexicon.lookup(span)
             if whole:
                 return whole
@@ -109,29 +117,76 @@ class _Resolver:
         found = self.lexicon.mentions(tokens)
         if not found:
             return None
-        if pick == "subject":
+        if pick in ("subject", "member"):  # a member of a list names its concept first, or names none
             lead = [t for t in tokens[: found[0].start] if t != BREAK and not t.isdigit()]
             return found[0].concept if len(lead) <= _SUBJECT_LEAD else None
+        found = [m for m in found if not _negated(tokens, m)]
+        if not found:
+            return None
+        if pick == "end":
+            rest = [t for t in tokens[found[-1].end:] if t != BREAK]
+            return found[-1].concept if len(rest) <= _CATEGORY_SUFFIX else None
         return found[-1].concept if pick == "last" else found[0].concept
 
 
+_POSSESSIVE_SUBJECT_REJECTED = ("is_a", "causes")
+"""In `SVM的最优化算法是一个二次规划` the subject is SVM's algorithm, not SVM; for these types
+that reading is wrong, while for `dropout的作用是防止过拟合` (solves) it is what is meant."""
+
+
+_NEGATIONS = frozenset({"无", "非", "不", "没有", "免"})
+
+
+def _negated(tokens: Sequence[str], mention) -> bool:
+    """`无 anchor 算法`, `anchor free`: the span names what the thing is not."""
+    before = next((t for t in reversed(tokens[:mention.start]) if t != BREAK), "")
+    after = next((t for t in tokens[mention.end:] if t != BREAK), "")
+    return before in _NEGATIONS or after == "free"
+
+
+_MEMBERSHIP = ("is_a", "part_of")
+"""Types whose list items must name their concept first: `调整超参数` is a remedy for
+underfitting, but `如果遇到了死的神经元…` is not a kind of activation function."""
+
+
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
-    head = resolve(cand.head, cand.head_pick, cand.head_tokens)
+    head_pick = "member" if cand.head_pick == "item" and cand.type in _MEMBERSHIP else cand.head_pick
+    head = resolve(cand.head, head_pick, cand.head_tokens)
     tail = resolve(cand.tail, cand.tail_pick, cand.tail_tokens)
-    if head and tail:
+    if head and tail and not (cand.type in _POSSESSIVE_SUBJECT_REJECTED and cand.head_pick == "subject"
+                              and resolve.possessive(cand.head, cand.head_tokens)):
         edges.add(head, tail, cand.type, cand.evidence)
 
 
-def _add_name_variants(edges, extracts, concepts, mentions, headings):
-    """`Fast R-CNN` in the same section as `R-CNN`: a variant improves its original (a metric is only related)."""
+def name_variants(concepts: dict[str, Concept]) -> dict[str, str]:
+    """Concepts whose name is another's with a prefix: `Fast R-CNN` → `R-CNN`, `CIoU` → `IoU`.
+
+    The original must be written inside the variant as it is written on its own and be
+    at least three letters long: `MobileNet` is not a `LeNet`, `sigmoid` holds no `ID`,
+    and `FPR` is not a kind of `PR`.
+
+    Examples
+    --------
+    >>> from kg.models import Concept
+    >>> cs = {c: Concept(id=c.lower().replace("-", "").replace(" ", ""), name=c)
+    ...       for c in ["Fast R-CNN", "R-CNN", "MobileNet", "LeNet", "FPR", "PR"]}
+    >>> name_variants({c.id: c for c in cs.values()})
+    {'fastrcnn': 'rcnn'}
+    """
     by_key = {c.id: c for c in concepts.values() if c.id.isascii() and len(c.id) >= 2}
     variants: dict[str, str] = {}
-    for cid in by_key:
-        for cut in range(1, min(_VARIANT_PREFIX_MAX, len(cid) - 2) + 1):
-            base = cid[cut:]
-            if base in by_key and base != cid:
-                variants[cid] = base
+    for cid, concept in by_key.items():
+        for cut in range(1, min(_VARIANT_PREFIX_MAX, len(cid) - 3) + 1):
+            base = by_key.get(cid[cut:])
+            if base is not None and base.id != cid and base.name in concept.name:
+                variants[cid] = base.id
                 break
+    return variants
+
+
+def _add_name_variants(edges, extracts, concepts, mentions, headings):
+    """A variant named in the same section as its original improves it (a metric is only related)."""
+    variants = name_variants(concepts)
     if not variants:
         return
     for ex in extracts:

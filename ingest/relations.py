@@ -23,7 +23,8 @@ _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
-_FIRST_CLAUSE = re.compile(r"[，,；;]")
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
+_SUBORDINATE = re.compile(r"\s*(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,9 +38,9 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
     found: list[RelationCandidate] = []
     compiled = _compiled()
     for index, passage in enumerate(passages):
-        if passage.kind == "code":
+        if passage.kind in ("code", "table"):
             continue
-        following = _following_items(passages, index)
+        following = _following_items(passages, index) if passage.kind != "item" else []
         split = [(s, s.lower(), bool(_QUESTION.search(s))) for s in sentences(passage.text)]
         passage_is_question = bool(_QUESTION.search(passage.text))
         for pattern, regex, trigger in compiled:
@@ -67,7 +68,10 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head")]
     if "heads" in groups or following:
-        heads = [(item, "item", passage, text) for item in split_items(groups.get("heads", ""))]
+        inline = split_items(groups.get("heads", ""))
+        if len(inline) < pattern.min_items:
+            inline = []
+        heads = [(item, "item", passage, text) for item in inline]
         heads += [(p.text, "item", p, p.text) for p in following]
     tails = _spans(groups, "tail") or _missing_tail(pattern, passage, passages, index)
     return [_candidate(pattern, head, head_pick, tail, tail_pick, where, evidence_text)
@@ -76,16 +80,30 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
 
 
 def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
-    """Spans of one role; a sentence's subject is sought in its first clause only."""
+    """Spans of one role; a sentence's subject is sought in its main clause only."""
     out = []
-    for pick in ("first", "last"):
+    for pick in ("first", "last", "end"):
         span = groups.get(f"{role}_{pick}", "")
         if role == "head" and pick == "first":
-            span = _FIRST_CLAUSE.split(span, maxsplit=1)[0]
+            span = main_clause(span)
             pick = "subject"
         if span.strip():
             out.append((span, pick))
     return out
+
+
+def main_clause(text: str) -> str:
+    """The first clause that is not subordinate: in `因X造成Y，Z使用W` the subject is in `Z使用W`.
+
+    Examples
+    --------
+    >>> main_clause("因 DCNN 连续池化造成分辨率降低，DeepLabv2 去除下采样，")
+    'DeepLabv2 去除下采样'
+    >>> main_clause("Dropout 可以")
+    'Dropout 可以'
+    """
+    clauses = _CLAUSE_BREAK.split(text)
+    return next((c for c in clauses if not _SUBORDINATE.match(c)), "")
 
 
 def _missing_tail(pattern, passage, passages, index) -> list[tuple[str, str]]:
@@ -144,12 +162,14 @@ def _first_under_heading(passages: Sequence[Passage], index: int) -> bool:
 
 
 def _following_items(passages: Sequence[Passage], index: int) -> list[Passage]:
-    """Numbered items right after a passage that announces them (`…的流程。` then `(1)…`)."""
+    """Numbered items right after a passage that announces them (`…的流程。` then `(1)…`);
+    an item that asks a question names nothing. An item's own siblings are not its members."""
     items = []
     for p in passages[index + 1:]:
         if p.kind != "item" or p.heading != passages[index].heading:
             break
-        items.append(p)
+        if not _QUESTION.search(p.text):
+            items.append(p)
     return items
 
 
@@ -169,4 +189,6 @@ def split_items(text: str) -> list[str]:
     numbered = [s.strip() for s in _NUMBERED.split(text) if s and s.strip()]
     if len(_NUMBERED.findall(text)) >= 2:
         return numbered
+    if "。" in text:  # sentences after the colon: a description, not a list
+        return []
     return [s for s in _LIST_SEP.split(text) if s]

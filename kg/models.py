@@ -72,15 +72,16 @@ class AliasCandidate(Frozen):
     rule: str
 
 
-Pick = Literal["first", "last", "item", "subject"]
+Pick = Literal["first", "last", "end", "item", "subject"]
 
 
 class RelationCandidate(Frozen):
     """A typed relation between two text spans, found by a pattern, not yet resolved.
 
     `pick` says which concept of a span is meant: the first or last mentioned, the
-    subject (a concept the span starts with), or for a list item the item's own
-    name (its text up to a colon or parenthesis).
+    one the span ends with (a category's head noun: `边界框回归损失`), the subject (a
+    concept the span starts with), or for a list item the item's own name (its text
+    up to a colon or parenthesis).
     """
 
     head: str

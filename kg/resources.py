@@ -12,7 +12,7 @@ import re
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kg.errors import DataFileError
 from kg.models import RelationType
@@ -63,6 +63,9 @@ class Pattern(_Strict):
     trigger: str | None = None
     """A cheap regex that must match the lower-cased text before `regex` is tried (for
     unanchored patterns; case-insensitive regexes are several times slower)."""
+    min_items: int = Field(default=1, ge=1)
+    """How many items a list written after the colon needs to count as a list: `聚类算法:
+    KMeans、GMM` lists members, `sigmoid函数:除了输出层…` describes one thing."""
     questions: bool = False
     """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
     `逻辑回归怎么解决过拟合?` asserts nothing."""
