@@ -72,6 +72,15 @@ class _Edges:
     def typed_pairs(self) -> set[frozenset[str]]:
         return {frozenset((s, t)) for (s, t, ty) in self.weight if ty != "related"}
 
+    def drop_contradictions(self) -> None:
+        """Where notes say both that A solves B and that A causes B, keep the claim made more
+        often: the other is a misreading (`dropout 是防止 overfitting 的方法，而导致 overfitting 的…`)."""
+        for (s, t, ty) in [k for k in self.weight if k[2] == "solves"]:
+            other = (s, t, "causes")
+            if other in self.weight and self.weight[other] != self.weight[(s, t, ty)]:
+                weaker = min((s, t, ty), other, key=self.weight.__getitem__)
+                del self.weight[weaker], self.evidence[weaker]
+
     def relations(self) -> list[Relation]:
         return [Relation(source=s, target=t, type=ty, weight=round(w, 3), evidence=tuple(self.evidence[(s, t, ty)]))
                 for (s, t, ty), w in sorted(self.weight.items())]
@@ -85,6 +94,7 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
         for cand in ex.relations:
             _add_candidate(edges, cand, resolver)
     _add_name_variants(edges, extracts, concepts, mentions, headings)
+    edges.drop_contradictions()
     typed = edges.typed_pairs()
     _add_cooccurrence(edges, extracts, mentions, headings, typed)
     return edges.relations()

@@ -30,6 +30,8 @@ MISREADINGS = [
     ("SVM 的优化问题是一种 dropout 问题。\n", "SVM", "dropout", "is_a"),
     ("因 SVM 训练太慢造成精度降低,DeepLab 使用空洞卷积扩大感受野。\n", "SVM", "空洞卷积", "uses"),
     ("| 方法 | 作用 |\n|---|---|\n| dropout 防止过拟合 | 正则化 |\n", "dropout", "过拟合", "solves"),
+    ("dropout 可以防止过拟合。\n\ndropout 能缓解过拟合。\n\ndropout 是防止过拟合的方法，而导致过拟合的位置往往在边界。\n",
+     "dropout", "过拟合", "causes"),
     ("MobileNet 和 LeNet 都是卷积网络。\n\nMobileNet 比 LeNet 新。\n", "MobileNet", "LeNet", "improves"),
 ]
 RIGHT_READINGS = [
