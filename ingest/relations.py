@@ -17,7 +17,8 @@ from kg.resources import Pattern, patterns
 from ingest.passages import sentences
 
 _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
-_LIST_SEP = re.compile(r"\s*[、,，;；]\s*")
+_LIST_SEP = re.compile(r"\s*[、,，;；]\s*(?![^(（]*[)）])")
+"""A separator outside parentheses: `RoI 所属类别（21 分类，多了一个背景类）` is one item."""
 _EVIDENCE_MAX = 300
 _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
@@ -180,6 +181,8 @@ def split_items(text: str) -> list[str]:
     --------
     >>> split_items("数据增广、早停、dropout")
     ['数据增广', '早停', 'dropout']
+    >>> split_items("RoI 所属类别（21 分类，含背景）、边框")
+    ['RoI 所属类别（21 分类，含背景）', '边框']
     >>> split_items("1. 灰度化 2. GAMMA归一化 调节对比度 3.计算梯度")
     ['灰度化', 'GAMMA归一化 调节对比度', '计算梯度']
     """
