@@ -21,7 +21,7 @@ from ingest.build import build, cache_path
 from ingest.extract import extract_text
 from ingest.incremental import apply_extract
 from ingest.merge import decide_concepts
-from ingest.workspace import Workspace
+from ingest.workspace import Workspace, code_fingerprint
 from kg import store
 from kg.errors import KgError, NoteRejectedError, SettingsError
 from kg.lexicon import Lexicon
@@ -150,7 +150,7 @@ def _add_and_fold_in(ws: Workspace, loaded: store.LoadedIndex, path: Path) -> Ad
     store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
     assembled = apply_extract(loaded, extract, tokenizer)
     files = {**loaded.manifest["files"], source: extract.sha}
-    gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", [])},
+    gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", []), "pipeline": code_fingerprint()},
                      previous=loaded)
     ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,
                                   assembled.concept_order, assembled.dictionary, store.read_manifest(ws.data_dir), gen))

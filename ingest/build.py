@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ingest.assemble import assemble
 from ingest.extract import extract_text
 from ingest.read import UndecodableNote, decode, find_notes
+from ingest.workspace import code_fingerprint
 from kg import store
 from kg.models import FileExtract
 from kg.tokenize import Tokenizer, default_tokenizer
@@ -162,7 +163,7 @@ def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None, workers
                              workers=default_workers() if workers is None else workers)
     built = assemble(extracts, tokenizer)
     files = {ex.source: ex.sha for ex in extracts}
-    store.save(data_dir, built, files, extra={"skipped": report.skipped})
+    store.save(data_dir, built, files, extra={"skipped": report.skipped, "pipeline": code_fingerprint()})
     _prune_cache(data_dir, report.cache_used)
     report.passages = len(built.index.passages)
     report.concepts = len(built.index.concepts)

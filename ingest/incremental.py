@@ -57,7 +57,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
     stop = stopwords()
     for cid in new_ids:
         concept_tokens[cid] = concept_document(concepts[cid], tokenizer, stop)
-    index = KnowledgeIndex(
+    index = KnowledgeIndex.model_construct(  # every part is an already validated model
         concepts=concepts, relations=relations, passages=[*old.passages, *extract.passages],
         passage_concepts={**old.passage_concepts, **mentions}, concept_passages=concept_passages, keys=keys,
         concept_tokens=concept_tokens,
@@ -85,12 +85,12 @@ def _merge_relations(old: list[Relation], new: list[Relation]) -> tuple[list[Rel
     that has a typed edge; so only the pairs the note touches need looking at, and the old
     edges are found by bisection instead of being re-keyed and re-sorted on every append.
     """
-    typed = {frozenset((r.source, r.target)) for r in (*old, *new) if r.type != "related"}
     new_typed = {frozenset((r.source, r.target)) for r in new if r.type != "related"}
     replaced: dict[int, Relation] = {}
     added: list[Relation] = []
     for r in new:
-        if r.type == "related" and frozenset((r.source, r.target)) in typed:
+        if r.type == "related" and (frozenset((r.source, r.target)) in new_typed
+                                    or _typed_between(old, r.source, r.target)):
             continue
         i = _position(old, _key(r))
         if i is None:
@@ -99,7 +99,11 @@ def _merge_relations(old: list[Relation], new: list[Relation]) -> tuple[list[Rel
             replaced[i] = _reinforced(old[i], r)
     removed = {i for pair in new_typed for a, b in (tuple(pair), tuple(pair)[::-1])
                if (i := _position(old, (a, b, "related"))) is not None}
-    merged = [replaced.get(i, r) for i, r in enumerate(old) if i not in removed]
+    merged = list(old)
+    for i, r in replaced.items():
+        merged[i] = r
+    for i in sorted(removed, reverse=True):
+        del merged[i]
     for r in sorted(added, key=_key):
         bisect.insort(merged, r, key=_key)
     delta = {"upsert": sorted([*replaced.values(), *added], key=_key), "remove": sorted(_key(old[i]) for i in removed)}
@@ -108,6 +112,17 @@ def _merge_relations(old: list[Relation], new: list[Relation]) -> tuple[list[Rel
 
 def _key(r: Relation) -> tuple[str, str, str]:
     return r.source, r.target, r.type
+
+
+def _typed_between(relations: list[Relation], a: str, b: str) -> bool:
+    """Whether sorted `relations` hold a typed edge between a and b, either way."""
+    for source, target in ((a, b), (b, a)):
+        i = bisect.bisect_left(relations, (source, target, ""), key=_key)
+        while i < len(relations) and (relations[i].source, relations[i].target) == (source, target):
+            if relations[i].type != "related":
+                return True
+            i += 1
+    return False
 
 
 def _position(relations: list[Relation], k: tuple[str, str, str]) -> int | None:

@@ -154,9 +154,10 @@ def _negated(tokens: Sequence[str], mention) -> bool:
     return before in _NEGATIONS or after == "free"
 
 
-_MEMBERSHIP = ("is_a", "part_of")
-"""Types whose list items must name their concept first: `调整超参数` is a remedy for
-underfitting, but `如果遇到了死的神经元…` is not a kind of activation function."""
+_MEMBERSHIP = ("is_a",)
+"""Types whose list items must name their concept first: `如果遇到了死的神经元…` is not a kind
+of activation function. Remedies (`调整超参数`) and steps (`计算误差, 使用均方误差…`) name the
+concept they involve anywhere in the item."""
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
@@ -171,27 +172,37 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
 def name_variants(concepts: dict[str, Concept]) -> dict[str, str]:
     """Concepts whose name is another's with a prefix: `Fast R-CNN` → `R-CNN`, `CIoU` → `IoU`.
 
-    The original must be written inside the variant as it is written on its own and be
-    at least three letters long: `MobileNet` is not a `LeNet`, `sigmoid` holds no `ID`,
-    and `FPR` is not a kind of `PR`.
+    The original must be written inside the variant as it is written on its own:
+    `MobileNet` is not a `LeNet`, `sigmoid` holds no `ID`. A two-letter original needs a
+    short lower-case prefix that visibly stands apart (`mAP`, `CmBN`): `FPR` is not a
+    kind of `PR`, nor `OpenCV` of `CV`.
 
     Examples
     --------
     >>> from kg.models import Concept
     >>> cs = {c: Concept(id=c.lower().replace("-", "").replace(" ", ""), name=c)
-    ...       for c in ["Fast R-CNN", "R-CNN", "MobileNet", "LeNet", "FPR", "PR"]}
+    ...       for c in ["Fast R-CNN", "R-CNN", "MobileNet", "LeNet", "FPR", "PR", "mAP", "AP"]}
     >>> name_variants({c.id: c for c in cs.values()})
-    {'fastrcnn': 'rcnn'}
+    {'fastrcnn': 'rcnn', 'map': 'ap'}
     """
     by_key = {c.id: c for c in concepts.values() if c.id.isascii() and len(c.id) >= 2}
     variants: dict[str, str] = {}
     for cid, concept in by_key.items():
-        for cut in range(1, min(_VARIANT_PREFIX_MAX, len(cid) - 3) + 1):
+        for cut in range(1, min(_VARIANT_PREFIX_MAX, len(cid) - 2) + 1):
             base = by_key.get(cid[cut:])
-            if base is not None and base.id != cid and base.name in concept.name:
+            if base is not None and base.id != cid and _written_inside(base.name, concept.name):
                 variants[cid] = base.id
                 break
     return variants
+
+
+def _written_inside(base: str, variant: str) -> bool:
+    if base not in variant:
+        return False
+    if len(base) >= 3:
+        return True
+    prefix = variant[: variant.index(base)]
+    return 1 <= len(prefix) <= 2 and prefix[-1].islower() and base[0].isupper()
 
 
 def _add_name_variants(edges, extracts, concepts, mentions, headings):

@@ -6,6 +6,7 @@ cannot.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -21,6 +22,19 @@ from kg.search import Searcher
 
 if TYPE_CHECKING:
     from ingest.build import BuildReport
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Changes whenever the code or a data file that builds an index changes: an index built by
+    another version of kg is rebuilt (cheaply: per-note extracts stay cached) instead of being
+    served with the old version's concepts and edges."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted([*root.joinpath("ingest").glob("*.py"), *root.joinpath("kg").glob("*.py"),
+                        *root.joinpath("kg", "data").iterdir()]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 _SETTLED_NS = 2_000_000_000
@@ -83,7 +97,10 @@ class Workspace:
         return loaded
 
     def is_stale(self, manifest: dict) -> bool:
-        """Whether notes were added, changed, deleted or renamed since the index was built."""
+        """Whether notes were added, changed, deleted or renamed since the index was built, or
+        it was built by other code."""
+        if manifest.get("pipeline") != code_fingerprint():
+            return True
         current, _ = find_notes(self.notes_dir)
         indexed = manifest.get("files", {})
         skipped = {p for p, _ in manifest.get("skipped", [])}

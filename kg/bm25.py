@@ -73,20 +73,49 @@ class BM25:
     def extend(self, corpus: Sequence[Sequence[str]]) -> "BM25":
         """A new index with `corpus` appended as documents n_docs, n_docs+1, …: what an appended note costs."""
         base = self.n_docs
-        vocab = dict(self.vocab)
+        new_terms: dict[str, int] = {}
         terms: list[int] = []
         docs: list[int] = []
         tfs: list[int] = []
         for offset, doc in enumerate(corpus):
             for term, tf in Counter(doc).items():
-                terms.append(vocab.setdefault(term, len(vocab)))
+                i = self.vocab.get(term)
+                terms.append(i if i is not None else new_terms.setdefault(term, len(self.vocab) + len(new_terms)))
                 docs.append(base + offset)
                 tfs.append(min(tf, 65535))
-        lengths = np.concatenate([self.lengths, np.array([len(d) for d in corpus], dtype=np.float32)])
-        indptr, order_docs, order_tfs = _merge_postings(self.indptr, self.docs, self.tfs, len(vocab),
-                                                        np.array(terms, dtype=np.int64), np.array(docs, dtype=np.int32),
-                                                        np.array(tfs, dtype=np.uint16))
-        return BM25(vocab, indptr, order_docs, order_tfs, lengths, self.k1, self.b)
+        return self.with_delta({"terms": np.array(list(new_terms), dtype=str),
+                                "post_terms": np.array(terms, dtype=np.int64),
+                                "post_docs": np.array(docs, dtype=np.int32),
+                                "post_tfs": np.array(tfs, dtype=np.uint16),
+                                "lengths": np.array([len(d) for d in corpus], dtype=np.float32)})
+
+    def with_delta(self, delta) -> "BM25":
+        """This index plus a delta (`delta_since`): new terms, the new documents' postings and lengths."""
+        vocab = dict(self.vocab)
+        for term in delta["terms"].tolist():
+            vocab[term] = len(vocab)
+        lengths = np.concatenate([self.lengths, delta["lengths"].astype(np.float32)])
+        indptr, docs, tfs = _merge_postings(self.indptr, self.docs, self.tfs, len(vocab),
+                                            delta["post_terms"].astype(np.int64), delta["post_docs"].astype(np.int32),
+                                            delta["post_tfs"].astype(np.uint16))
+        return BM25(vocab, indptr, docs, tfs, lengths, self.k1, self.b)
+
+    def delta_since(self, n_docs: int, n_terms: int) -> dict[str, np.ndarray]:
+        """What was added after the first `n_docs` documents and `n_terms` terms, as arrays that
+        `with_delta` applies to that earlier index: an append saves this instead of everything.
+
+        Examples
+        --------
+        >>> small = BM25.build([["a", "b"], ["b"]])
+        >>> big = small.extend([["b", "c"]])
+        >>> small.with_delta(big.delta_since(small.n_docs, len(small.vocab))).top(["c", "b"]) == big.top(["c", "b"])
+        True
+        """
+        term_of_posting = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
+        new = self.docs >= n_docs
+        added = sorted((i, t) for t, i in self.vocab.items() if i >= n_terms)
+        return {"terms": np.array([t for _, t in added], dtype=str), "post_terms": term_of_posting[new],
+                "post_docs": self.docs[new], "post_tfs": self.tfs[new], "lengths": self.lengths[n_docs:]}
 
     def _accumulate(self, query: Sequence[str], boosts: dict[str, float] | None) -> tuple[np.ndarray, np.ndarray]:
         """Scores of all documents, and the ids of those that hold at least one query term."""

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -36,7 +37,7 @@ from kg.models import Passage
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-_CORE_FILES = ("search.json", "passages.npz", "concepts.npz", "dictionary.txt")
+_CORE_FILES = ("search.json", "concepts.npz", "dictionary.txt")
 _NOT_IN_SEARCH = {"relations", "concept_passages", "passages"}
 MAX_SEGMENTS = 16
 """Segments per kind (passages, graph) before an append writes that kind whole again: loading
@@ -142,12 +143,15 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _save_bm25(path: Path, bm25: BM25) -> None:
-    arrays = bm25.to_arrays()
-    with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
-        fh.flush()
-        os.fsync(fh.fileno())
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as arrays:
+        return {k: arrays[k] for k in arrays.files}
 
 
 def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None,
@@ -158,7 +162,8 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     `dictionary` (an assembled index, or a loaded one). When it also holds a
     `graph_delta` and `previous` is the generation it was derived from, the
     relations are not written again: the previous segments are hard-linked into
-    the new generation and the delta is added as one more segment.
+    the new generation and the delta is added as one more segment; likewise for the
+    passages (`passage_delta`) and the passage postings.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     number = _next_generation(data_dir)
@@ -169,18 +174,20 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     serializer = parts.index.__pydantic_serializer__  # bytes straight from pydantic-core: no str round trip
     (tmp / "search.json").write_bytes(serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
     (tmp / "dictionary.txt").write_text(_dictionary_text(parts.dictionary), encoding="utf-8")
-    _save_bm25(tmp / "passages.npz", parts.passage_bm25)
-    _save_bm25(tmp / "concepts.npz", parts.concept_bm25)
+    (tmp / "concepts.npz").write_bytes(_npz(parts.concept_bm25.to_arrays()))
     passages, linked = _save_passages(tmp, parts, previous)
+    postings, linked_postings = _save_postings(tmp, parts, previous)
     graph, linked_graph = _save_graph(tmp, parts, previous)
+    linked.update(linked_postings)
     linked.update(linked_graph)
-    written = [*_CORE_FILES, *(name for name in (*passages, *graph) if name not in linked)]
+    written = [*_CORE_FILES, *(name for name in (*passages, *postings, *graph) if name not in linked)]
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.time(),
         "files": files,
         "concept_order": parts.concept_order,
         "passages": passages,
+        "postings": postings,
         "graph": graph,
         "sha256": {**linked, **{name: _sha(tmp / name) for name in written}},
         **(extra or {}),
@@ -205,6 +212,16 @@ def _save_passages(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list
                           None if added is None else lambda: _PASSAGE_LIST.dump_json(added))
 
 
+def _save_postings(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+    """Passage BM25 postings: what the note's documents added to the previous ones, or all of them."""
+    appended = getattr(parts, "passage_delta", None) is not None and previous is not None
+    before = previous.passage_bm25 if previous is not None else None
+    return _save_segments(
+        tmp, "postings", previous, previous is not None, lambda: _npz(parts.passage_bm25.to_arrays()),
+        (lambda: _npz(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))) if appended else None,
+        suffix=".npz")
+
+
 def _save_graph(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
     """Relation segments: the base, then per append the edges it upserts and the keys it removes."""
     delta = getattr(parts, "graph_delta", None)
@@ -217,19 +234,19 @@ def _save_graph(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[st
 
 
 def _save_segments(tmp: Path, kind: str, previous: LoadedIndex | None, previous_has_kind: bool,
-                   whole, delta) -> tuple[list[str], dict[str, str]]:
+                   whole, delta, suffix: str = ".json") -> tuple[list[str], dict[str, str]]:
     """The segment names of one kind in the new generation, and the checksums of those hard-linked
     from `previous` unchanged. `whole` and `delta` give the bytes to write (`delta` is None when
     this save is not an append)."""
     earlier = previous.manifest.get(kind, []) if previous_has_kind else []
     if delta is None or not earlier or len(earlier) >= MAX_SEGMENTS:
-        (tmp / f"{kind}-0.json").write_bytes(whole())
-        return [f"{kind}-0.json"], {}
+        (tmp / f"{kind}-0{suffix}").write_bytes(whole())
+        return [f"{kind}-0{suffix}"], {}
     linked = {}
     for name in earlier:
         os.link(previous.generation / name, tmp / name)
         linked[name] = previous.manifest["sha256"][name]
-    name = f"{kind}-{len(earlier)}.json"
+    name = f"{kind}-{len(earlier)}{suffix}"
     (tmp / name).write_bytes(delta())
     return [*earlier, name], linked
 
@@ -304,7 +321,7 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
 def _load(data_dir: Path, verify: bool, graph: bool) -> LoadedIndex:
     gen = current_generation(data_dir)
     manifest = read_manifest(data_dir)
-    needed = [*_CORE_FILES, *manifest["passages"], *(manifest["graph"] if graph else [])]
+    needed = [*_CORE_FILES, *manifest["passages"], *manifest["postings"], *(manifest["graph"] if graph else [])]
     try:
         if verify:
             for name in needed:
@@ -317,10 +334,11 @@ def _load(data_dir: Path, verify: bool, graph: bool) -> LoadedIndex:
             data["relations"] = _read_graph(gen, manifest["graph"])
         index = KnowledgeIndex.model_validate(data)
         dictionary = _read_dictionary((gen / "dictionary.txt").read_text(encoding="utf-8"))
-        with np.load(gen / "passages.npz", allow_pickle=False) as arrays:
-            passage_bm25 = BM25.from_arrays({k: arrays[k] for k in arrays.files})
-        with np.load(gen / "concepts.npz", allow_pickle=False) as arrays:
-            concept_bm25 = BM25.from_arrays({k: arrays[k] for k in arrays.files})
+        first, *deltas = manifest["postings"]
+        passage_bm25 = BM25.from_arrays(_read_npz(gen / first))
+        for name in deltas:
+            passage_bm25 = passage_bm25.with_delta(_read_npz(gen / name))
+        concept_bm25 = BM25.from_arrays(_read_npz(gen / "concepts.npz"))
     except IndexCorruptError:
         raise
     except Exception as exc:  # any decoding failure means the same thing to the user

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
@@ -196,5 +197,10 @@ def test_appends_saved_as_deltas_load_back_exactly(ws):
         add_note(ws, f"第{i}条:早停可以防止过拟合,梯度裁剪可以缓解梯度爆炸,Focal Loss解决类别不平衡{i}", title=f"d{i}")
     in_memory = ws.load().index
     manifest = store.read_manifest(ws.data_dir)
-    assert len(manifest["graph"]) == 4 and len(manifest["passages"]) == 4
-    assert store.load(ws.data_dir).index.model_dump() == in_memory.model_dump()
+    assert len(manifest["graph"]) == len(manifest["passages"]) == len(manifest["postings"]) == 4
+    loaded = store.load(ws.data_dir)
+    assert loaded.index.model_dump() == in_memory.model_dump()
+    in_memory_postings = ws.load().passage_bm25.to_arrays()
+    for name, array in loaded.passage_bm25.to_arrays().items():
+        assert np.array_equal(array, in_memory_postings[name]), name
+    assert ws.searcher().search("梯度裁剪", 3).passages

@@ -21,7 +21,8 @@ data = Path(sys.argv[1])
 loaded = store.load(data)
 print("ready", flush=True)
 while True:
-    store.save(data, loaded, loaded.manifest["files"])
+    store.save(data, loaded, loaded.manifest["files"],
+               extra={k: loaded.manifest[k] for k in ("skipped", "pipeline")})
 """
 
 

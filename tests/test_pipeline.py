@@ -112,3 +112,12 @@ def test_an_index_from_another_version_is_rebuilt_without_calling_it_corrupt(sam
     assert fresh.load().index.concepts
     assert fresh.last_warning is None
     assert not list(data.parent.glob(".kg.corrupt-*"))
+
+
+def test_an_index_built_by_other_code_is_rebuilt_on_load(sample_notes, data, monkeypatch):
+    ws = _ws(sample_notes, data)
+    ws.build()
+    first = store.current_generation(data)
+    assert _ws(sample_notes, data).load().generation == first
+    monkeypatch.setattr("ingest.workspace.code_fingerprint", lambda: "another version")
+    assert _ws(sample_notes, data).load().generation != first
