@@ -22,7 +22,6 @@ import importlib.util
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -221,12 +220,7 @@ def _blob(strings: Iterable[str]) -> np.ndarray:
 
 
 def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    from kg.store import npz_bytes, write_atomic  # kg.store imports this module (through kg.tokenize)
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".jieba-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, npz_bytes(arrays), durable=False)

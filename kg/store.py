@@ -37,7 +37,6 @@ from kg.models import Passage
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-_CORE_FILES = ("search.json", "concepts.npz", "dictionary.txt")
 _NOT_IN_SEARCH = {"relations", "concept_passages", "passages"}
 MAX_SEGMENTS = 16
 """Segments per kind (passages, graph) before an append writes that kind whole again: loading
@@ -139,18 +138,19 @@ def _read_dictionary(text: str) -> dict:
     return {"total": int(total), "words": words}
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """`arrays` as the bytes of an .npz file (written, and checksummed, in one piece)."""
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as arrays:
+def _read_npz(data: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
         return {k: arrays[k] for k in arrays.files}
 
 
@@ -171,16 +171,21 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     tmp = data_dir / f".gen-{number}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
+    sums: dict[str, str] = {}
+
+    def put(name: str, data: bytes) -> None:
+        (tmp / name).write_bytes(data)
+        sums[name] = _sha(data)
+
     serializer = parts.index.__pydantic_serializer__  # bytes straight from pydantic-core: no str round trip
-    (tmp / "search.json").write_bytes(serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
-    (tmp / "dictionary.txt").write_text(_dictionary_text(parts.dictionary), encoding="utf-8")
-    (tmp / "concepts.npz").write_bytes(_npz(parts.concept_bm25.to_arrays()))
-    passages, linked = _save_passages(tmp, parts, previous)
-    postings, linked_postings = _save_postings(tmp, parts, previous)
-    graph, linked_graph = _save_graph(tmp, parts, previous)
+    put("search.json", serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
+    put("dictionary.txt", _dictionary_text(parts.dictionary).encode("utf-8"))
+    put("concepts.npz", npz_bytes(parts.concept_bm25.to_arrays()))
+    passages, linked = _save_passages(tmp, put, parts, previous)
+    postings, linked_postings = _save_postings(tmp, put, parts, previous)
+    graph, linked_graph = _save_graph(tmp, put, parts, previous)
     linked.update(linked_postings)
     linked.update(linked_graph)
-    written = [*_CORE_FILES, *(name for name in (*passages, *postings, *graph) if name not in linked)]
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.time(),
@@ -189,11 +194,11 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
         "passages": passages,
         "postings": postings,
         "graph": graph,
-        "sha256": {**linked, **{name: _sha(tmp / name) for name in written}},
+        "sha256": {**linked, **sums},
         **(extra or {}),
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    for name in (*written, "manifest.json"):
+    for name in (*sums, "manifest.json"):
         with open(tmp / name, "rb") as fh:
             os.fsync(fh.fileno())
     fsync_dir(tmp)
@@ -204,61 +209,61 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     return gen
 
 
-def _save_passages(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+def _save_passages(tmp: Path, put, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
     """Passage segments: the note's new passages after the earlier segments, or all of them."""
     added = getattr(parts, "passage_delta", None)
-    return _save_segments(tmp, "passages", previous, previous is not None,
+    return _save_segments(tmp, put, "passages", previous, previous is not None,
                           lambda: _PASSAGE_LIST.dump_json(parts.index.passages),
                           None if added is None else lambda: _PASSAGE_LIST.dump_json(added))
 
 
-def _save_postings(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+def _save_postings(tmp: Path, put, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
     """Passage BM25 postings: what the note's documents added to the previous ones, or all of them."""
-    appended = getattr(parts, "passage_delta", None) is not None and previous is not None
-    before = previous.passage_bm25 if previous is not None else None
-    return _save_segments(
-        tmp, "postings", previous, previous is not None, lambda: _npz(parts.passage_bm25.to_arrays()),
-        (lambda: _npz(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))) if appended else None,
-        suffix=".npz")
+    delta = None
+    if getattr(parts, "passage_delta", None) is not None and previous is not None:
+        before = previous.passage_bm25
+        delta = lambda: npz_bytes(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))  # noqa: E731
+    return _save_segments(tmp, put, "postings", previous, previous is not None,
+                          lambda: npz_bytes(parts.passage_bm25.to_arrays()), delta, suffix=".npz")
 
 
-def _save_graph(tmp: Path, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+def _save_graph(tmp: Path, put, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
     """Relation segments: the base, then per append the edges it upserts and the keys it removes."""
     delta = getattr(parts, "graph_delta", None)
     return _save_segments(
-        tmp, "graph", previous, previous is not None and previous.has_graph,
+        tmp, put, "graph", previous, previous is not None and previous.has_graph,
         lambda: parts.index.__pydantic_serializer__.to_json(parts.index, include={"relations"}),
         None if delta is None else lambda: json.dumps({
             "upsert": [r.model_dump(mode="json") for r in delta["upsert"]],
             "remove": [list(k) for k in delta["remove"]]}, ensure_ascii=False).encode("utf-8"))
 
 
-def _save_segments(tmp: Path, kind: str, previous: LoadedIndex | None, previous_has_kind: bool,
+def _save_segments(tmp: Path, put, kind: str, previous: LoadedIndex | None, previous_has_kind: bool,
                    whole, delta, suffix: str = ".json") -> tuple[list[str], dict[str, str]]:
     """The segment names of one kind in the new generation, and the checksums of those hard-linked
-    from `previous` unchanged. `whole` and `delta` give the bytes to write (`delta` is None when
+    from `previous` unchanged. `whole` and `delta` give the bytes to `put` (`delta` is None when
     this save is not an append)."""
     earlier = previous.manifest.get(kind, []) if previous_has_kind else []
     if delta is None or not earlier or len(earlier) >= MAX_SEGMENTS:
-        (tmp / f"{kind}-0{suffix}").write_bytes(whole())
+        put(f"{kind}-0{suffix}", whole())
         return [f"{kind}-0{suffix}"], {}
     linked = {}
     for name in earlier:
         os.link(previous.generation / name, tmp / name)
         linked[name] = previous.manifest["sha256"][name]
     name = f"{kind}-{len(earlier)}{suffix}"
-    (tmp / name).write_bytes(delta())
+    put(name, delta())
     return [*earlier, name], linked
 
 
-def _read_graph(gen: Path, segments: list[str]) -> list[dict]:
+def _read_graph(read, segments: list[str]) -> list[dict]:
     """Relations from the base segment with each delta applied in order, sorted as a build sorts them."""
-    relations = json.loads((gen / segments[0]).read_bytes())["relations"]
+    relations = json.loads(read(segments[0]))["relations"]
     if len(segments) == 1:
         return relations
     by_key = {(r["source"], r["target"], r["type"]): r for r in relations}
     for name in segments[1:]:
-        delta = json.loads((gen / name).read_bytes())
+        delta = json.loads(read(name))
         for r in delta["upsert"]:
             by_key[(r["source"], r["target"], r["type"])] = r
         for k in delta["remove"]:
@@ -321,24 +326,27 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
 def _load(data_dir: Path, verify: bool, graph: bool) -> LoadedIndex:
     gen = current_generation(data_dir)
     manifest = read_manifest(data_dir)
-    needed = [*_CORE_FILES, *manifest["passages"], *manifest["postings"], *(manifest["graph"] if graph else [])]
+
+    def read(name: str) -> bytes:
+        """A file of the generation, read once and checked against its checksum."""
+        data = (gen / name).read_bytes()
+        if verify and _sha(data) != manifest["sha256"][name]:
+            raise IndexCorruptError(f"{gen / name} does not match its checksum")
+        return data
+
     try:
-        if verify:
-            for name in needed:
-                if _sha(gen / name) != manifest["sha256"][name]:
-                    raise IndexCorruptError(f"{gen / name} does not match its checksum")
-        data = json.loads((gen / "search.json").read_bytes())
-        data["passages"] = [p for name in manifest["passages"] for p in json.loads((gen / name).read_bytes())]
+        data = json.loads(read("search.json"))
+        data["passages"] = [p for name in manifest["passages"] for p in json.loads(read(name))]
         data["concept_passages"] = _concept_passages(data)
         if graph:
-            data["relations"] = _read_graph(gen, manifest["graph"])
+            data["relations"] = _read_graph(read, manifest["graph"])
         index = KnowledgeIndex.model_validate(data)
-        dictionary = _read_dictionary((gen / "dictionary.txt").read_text(encoding="utf-8"))
+        dictionary = _read_dictionary(read("dictionary.txt").decode("utf-8"))
         first, *deltas = manifest["postings"]
-        passage_bm25 = BM25.from_arrays(_read_npz(gen / first))
+        passage_bm25 = BM25.from_arrays(_read_npz(read(first)))
         for name in deltas:
-            passage_bm25 = passage_bm25.with_delta(_read_npz(gen / name))
-        concept_bm25 = BM25.from_arrays(_read_npz(gen / "concepts.npz"))
+            passage_bm25 = passage_bm25.with_delta(_read_npz(read(name)))
+        concept_bm25 = BM25.from_arrays(_read_npz(read("concepts.npz")))
     except IndexCorruptError:
         raise
     except Exception as exc:  # any decoding failure means the same thing to the user
