@@ -112,12 +112,6 @@ class _Resolver:
             self.cache[k] = self._resolve(span, pick, tokens)
         return self.cache[k]
 
-    def possessive(self, span: str, tokens: tuple[str, ...] = ()) -> bool:
-        """Whether the first concept of `span` is followed by 的: something of it is the subject."""
-        tokens = tokens or self.tokenizer.tokens(span)
-        found = self.lexicon.mentions(tokens)
-        return bool(found) and found[0].end < len(tokens) and tokens[found[0].end] == "的"
-
     def _resolve(self, span: str, pick: str, tokens: tuple[str, ...]) -> str | None:
         if pick in ("item", "member"):
             whole = self.lexicon.lookup(span)
@@ -127,9 +121,10 @@ class _Resolver:
         found = self.lexicon.mentions(tokens)
         if not found:
             return None
-        if pick in ("subject", "member"):  # a member of a list names its concept first, or names none
+        if pick in ("subject", "own_subject", "member"):  # a member of a list names its concept first, or none
             lead = [t for t in tokens[: found[0].start] if t != BREAK and not t.isdigit()]
-            return found[0].concept if len(lead) <= _SUBJECT_LEAD else None
+            owned = pick == "own_subject" and found[0].end < len(tokens) and tokens[found[0].end] == "的"
+            return found[0].concept if len(lead) <= _SUBJECT_LEAD and not owned else None
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
             return None
@@ -139,9 +134,10 @@ class _Resolver:
         return found[-1].concept if pick == "last" else found[0].concept
 
 
-_POSSESSIVE_SUBJECT_REJECTED = ("is_a", "causes")
-"""In `SVM的最优化算法是一个二次规划` the subject is SVM's algorithm, not SVM; for these types
-that reading is wrong, while for `dropout的作用是防止过拟合` (solves) it is what is meant."""
+_OWN_SUBJECT = ("is_a", "causes")
+"""Types whose subject must be the concept itself, not something of it (`X的…`): in
+`SVM的最优化算法是一个二次规划` the subject is SVM's algorithm, while for `dropout的作用是防止过拟合`
+(solves) the concept is what is meant."""
 
 
 _NEGATIONS = frozenset({"无", "非", "不", "没有", "免"})
@@ -161,12 +157,19 @@ concept they involve anywhere in the item."""
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
-    head_pick = "member" if cand.head_pick == "item" and cand.type in _MEMBERSHIP else cand.head_pick
-    head = resolve(cand.head, head_pick, cand.head_tokens)
+    head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
     tail = resolve(cand.tail, cand.tail_pick, cand.tail_tokens)
-    if head and tail and not (cand.type in _POSSESSIVE_SUBJECT_REJECTED and cand.head_pick == "subject"
-                              and resolve.possessive(cand.head, cand.head_tokens)):
+    if head and tail:
         edges.add(head, tail, cand.type, cand.evidence)
+
+
+def _head_pick(cand: RelationCandidate) -> str:
+    """The stricter reading some relation types need of the pattern's pick."""
+    if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
+        return "member"
+    if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
+        return "own_subject"
+    return cand.head_pick
 
 
 def name_variants(concepts: dict[str, Concept]) -> dict[str, str]:
