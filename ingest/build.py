@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -18,7 +19,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from ingest.assemble import assemble
 from ingest.extract import extract_text
 from ingest.read import UndecodableNote, decode, find_notes
-from ingest.workspace import code_fingerprint
+from ingest.workspace import DATA_FILES, code_fingerprint, files_fingerprint
 from kg import store
 from kg.models import FileExtract
 from kg.tokenize import Tokenizer, default_tokenizer
@@ -57,15 +57,8 @@ _EXTRACTION_CODE = ("ingest.read", "ingest.clean", "ingest.passages", "ingest.co
 def pipeline_fingerprint() -> str:
     """Changes whenever a shipped data file or the code of a per-file stage changes: a cached
     extract is only reused when extracting again would give the same result."""
-    import importlib
-
-    digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    for name in sorted(p.name for p in resources.files("kg").joinpath("data").iterdir()):
-        digest.update(name.encode())
-        digest.update(resources.files("kg").joinpath("data", name).read_bytes())
-    for module in _EXTRACTION_CODE:
-        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
-    return digest.hexdigest()[:16]
+    modules = [Path(importlib.util.find_spec(module).origin) for module in _EXTRACTION_CODE]
+    return files_fingerprint([*DATA_FILES.iterdir(), *modules], salt=PIPELINE_VERSION)
 
 
 def cache_path(data_dir: Path, source: str, data: bytes) -> Path:
@@ -119,11 +112,11 @@ def _extract_one(job: tuple[str, bytes, Path], tokenizer: Tokenizer | None = Non
 
 
 def _extract_all(pending, tokenizer: Tokenizer, workers: int):
-    """Extract in `workers` forked processes when there is enough to share (jieba is loaded once,
+    """Extract in `workers` forked processes when there is enough to share (the dictionary is loaded once,
     before the fork, and shared copy-on-write); in this process otherwise."""
     if workers <= 1 or len(pending) < _PARALLEL_MIN_FILES:
         return [_extract_one(job, tokenizer) for job in pending]
-    tokenizer.tokens("预热")  # load jieba before forking, so no worker loads it again
+    tokenizer.tokens("预热")  # load the dictionary before forking, so no worker loads it again
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_extract_one, _largest_first(pending), chunksize=1))

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,17 +25,25 @@ if TYPE_CHECKING:
     from ingest.build import BuildReport
 
 
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+DATA_FILES = PACKAGE_ROOT / "kg" / "data"
+
+
+def files_fingerprint(paths: Iterable[Path], salt: str = "") -> str:
+    """A short digest of the names and bytes of `paths`: it changes when any of them does."""
+    digest = hashlib.sha256(salt.encode())
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Changes whenever the code or a data file that builds an index changes: an index built by
     another version of kg is rebuilt (cheaply: per-note extracts stay cached) instead of being
     served with the old version's concepts and edges."""
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
-    for path in sorted([*root.joinpath("ingest").glob("*.py"), *root.joinpath("kg").glob("*.py"),
-                        *root.joinpath("kg", "data").iterdir()]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return files_fingerprint([*PACKAGE_ROOT.joinpath("ingest").glob("*.py"), *PACKAGE_ROOT.joinpath("kg").glob("*.py"),
+                              *DATA_FILES.iterdir()])
 
 
 _SETTLED_NS = 2_000_000_000

@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from kg.dictionary import WordDictionary, jieba_dictionary, tag_table
+from kg.dictionary import TagTable, WordDictionary, jieba_dictionary, tag_table
 from kg.normalize import fold
 
 BREAK = "|"
@@ -47,7 +47,7 @@ class Tokenizer:
 
     def __init__(self, vocabulary: Iterable[str] = (), dictionary: WordDictionary | None = None):
         self._vocabulary = tuple(sorted({w for w in map(fold, vocabulary) if _CHINESE_WORD.fullmatch(w)}))
-        self._tags: dict[str, str] | None = None
+        self._tags: TagTable | None = None
         self._dictionary = dictionary
 
     @property
