@@ -60,8 +60,8 @@ def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = No
     Node data: ``label`` (the name, as written: see the module docstring), aliases,
     a short definition, passage count, degree and ``size`` (by degree); edge data:
     ``label`` (the relation type), weight, the first evidence sentence and its
-    ``file:line``. All other strings are escaped. Edges touching the center, typed ones and heavier ones are kept first
-    when there are more than `max_edges`.
+    ``file:line``. All other strings are escaped. Edges touching the center, typed
+    ones and heavier ones are kept first when there are more than `max_edges`.
 
     Examples
     --------
