@@ -362,8 +362,13 @@ def read_pointer(data_dir: Path) -> str:
     return name
 
 
-def read_manifest(gen: Path) -> dict:
-    """The manifest of generation folder `gen` (see `current_generation`)."""
+def read_manifest(data_dir: Path) -> dict:
+    """The manifest of the current generation."""
+    return generation_manifest(current_generation(data_dir))
+
+
+def generation_manifest(gen: Path) -> dict:
+    """The manifest of generation folder `gen`, whatever `CURRENT` says now."""
     try:
         manifest = json.loads((gen / "manifest.json").read_bytes())
     except (OSError, ValueError) as exc:
@@ -397,7 +402,7 @@ def load_generation(gen: Path, verify: bool = True, graph: bool = True) -> Loade
     """Generation folder `gen`, whatever `CURRENT` says now."""
     if not gen.is_dir():
         raise IndexCorruptError(f"generation {gen.name!r} is missing")
-    manifest = read_manifest(gen)
+    manifest = generation_manifest(gen)
 
     def read(name: str) -> bytes:
         """A file of the generation, read once and checked against its checksum."""
