@@ -131,3 +131,43 @@ def test_an_index_built_by_other_code_is_served_with_a_notice_and_refreshed_by_a
     assert reader.load().generation == first
     assert "another version" in reader.last_warning
     assert _ws(sample_notes, data).refresh().generation != first
+
+
+@pytest.fixture
+def alter_module(monkeypatch):
+    """Make the fingerprints see a project file with other bytes, as after an edit."""
+    from kg import fingerprint
+
+    def clear():
+        fingerprint._closure_fingerprint.cache_clear()
+        fingerprint.index_code.cache_clear()
+
+    def alter(relative: str) -> None:
+        target, real = fingerprint.PACKAGE_ROOT / relative, fingerprint.source_bytes
+        monkeypatch.setattr(fingerprint, "source_bytes",
+                            lambda path: real(path) + (b"\n# changed\n" if path == target else b""))
+        clear()
+
+    yield alter
+    monkeypatch.undo()
+    clear()
+
+
+@pytest.mark.parametrize("module", ["kg/dictionary.py", "kg/tokenize.py", "ingest/passages.py", "kg/normalize.py"])
+def test_changing_a_module_the_per_file_stage_imports_re_extracts_every_file(sample_notes, data, alter_module, module):
+    ws = _ws(sample_notes, data)
+    assert ws.build().files_extracted == 4
+    alter_module(module)
+    assert ws.build().files_extracted == 4
+    assert ws.build().files_extracted == 0
+
+
+def test_changing_a_module_extraction_does_not_import_keeps_the_extracts_but_not_the_index(sample_notes, data,
+                                                                                            alter_module):
+    ws = _ws(sample_notes, data)
+    ws.build()
+    assert not ws.is_stale(store.read_manifest(data))
+    alter_module("ingest/assemble.py")
+    assert ws.is_stale(store.read_manifest(data))
+    assert ws.build().files_extracted == 0
+    assert not ws.is_stale(store.read_manifest(data))
