@@ -1,19 +1,36 @@
-"""Find note files under the notes folder and decode their bytes.
+"""Find note files under the notes folder, read them within the size limit, and decode their bytes.
 
-Lenient about notes: a file that cannot be decoded, is binary, or is a link that
-leaves the folder is skipped with a reason, never a crash and never silently.
+Lenient about notes: a file that cannot be decoded, is binary, too big, not a regular
+file (a FIFO or device would block or never end), a link that loops or leaves the
+folder, is skipped with a reason, never a crash and never silently. Strict about the
+folder: one that cannot be listed, or a note that cannot be opened, stops the build
+with a clear error, so the last good index is kept instead of one missing those notes.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
+
+from kg.errors import NotesUnreadableError
+from kg.limits import max_note_bytes
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+_CHUNK = 1 << 16
 
 
-class UndecodableNote(ValueError):
+class UnreadableNote(ValueError):
+    """A note that is skipped (or refused by `kg add`); the message is the reason."""
+
+
+class UndecodableNote(UnreadableNote):
     """Bytes that are not text in any encoding we accept."""
+
+
+class NoteTooBig(UnreadableNote):
+    """More bytes than the note-size limit (`kg.limits`); noticed before reading them all."""
 
 
 def find_notes(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
@@ -22,28 +39,122 @@ def find_notes(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
 
     Hidden folders (`.kg`, `.git`) and our own temp files are not notes. A symlink
     whose target resolves outside `root` is skipped: notes are the user's folder,
-    not whatever a link points at.
+    not whatever a link points at. A file name that is not UTF-8 (a GBK name from a
+    Windows zip) keeps its bytes in the path and is known by a readable name.
+    Raises `NotesUnreadableError` when a folder cannot be listed.
     """
     root = root.resolve()
     found: dict[str, Path] = {}
     skipped: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=_unlistable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                 continue
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    skipped.append((rel, "symlink pointing outside the notes folder"))
-                    continue
-                if not target.is_file():
-                    skipped.append((rel, "broken symlink"))
-                    continue
-            found[rel] = path
+            rel = readable_name(path.relative_to(root).as_posix(), found)
+            reason = _not_a_note(path, root)
+            if reason:
+                skipped.append((rel, reason))
+            else:
+                found[rel] = path
     return found, skipped
+
+
+def _unlistable(error: OSError) -> None:
+    raise NotesUnreadableError(f"cannot read the notes folder {error.filename}: {error.strerror} "
+                               "(nothing was built; the last index is kept)")
+
+
+def _not_a_note(path: Path, root: Path) -> str | None:
+    """Why `path` is skipped, or None for a regular file inside `root` (directly or by link)."""
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                return "symlink pointing outside the notes folder"
+        mode = path.stat().st_mode
+    except RuntimeError:  # Python 3.11 reports a symlink loop this way; later versions raise OSError
+        return "symlink loop"
+    except OSError as exc:
+        return "symlink loop" if exc.errno == 40 else "broken symlink" if path.is_symlink() else exc.strerror
+    return None if stat.S_ISREG(mode) else "not a regular file (a FIFO, device or socket)"
+
+
+def readable_name(name: str, taken: dict[str, Path] | None = None) -> str:
+    """`name` as a person can read it: a name whose bytes are not UTF-8 (held as surrogates) is
+    decoded as a note would be, else its odd bytes are shown as `\\xNN`.
+
+    Examples
+    --------
+    >>> readable_name(os.fsdecode("过拟合.md".encode("gbk")))
+    '过拟合.md'
+    >>> print(readable_name(os.fsdecode(b"a\\xff.md")))
+    a\\xff.md
+    """
+    if name.isascii() or not any("\udc80" <= c <= "\udcff" for c in name):
+        return name
+    raw = os.fsencode(name)
+    try:
+        shown = decode(raw)
+    except UndecodableNote:
+        shown = raw.decode("utf-8", "backslashreplace")
+    if "\ufffd" in shown or shown in (taken or {}):
+        shown = raw.decode("utf-8", "backslashreplace")
+    return shown
+
+
+def read_note(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the note at `path`, refusing one over `limit` (default: the note limit)
+    before reading it, and anything that is not a regular file without blocking on it.
+
+    Raises `NoteTooBig` or `UnreadableNote` (skip the note), `NotesUnreadableError` when the
+    file exists but cannot be opened or read (permissions, I/O error).
+    """
+    limit = max_note_bytes() if limit is None else limit
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise UnreadableNote("removed while reading") from None
+    except OSError as exc:
+        raise NotesUnreadableError(f"cannot read note {readable_name(str(path))}: {exc.strerror} "
+                                   "(nothing was built; the last index is kept)") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableNote("not a regular file (a FIFO, device or socket)")
+        if info.st_size > limit:
+            raise NoteTooBig(_too_big(info.st_size, limit))
+        return read_stream(fh, limit)
+
+
+def read_stream(stream: BinaryIO, limit: int | None = None) -> bytes:
+    """At most `limit` bytes of a stream (stdin, an upload), refusing it as soon as there are more:
+    `kg add - < /dev/zero` stops after the limit instead of reading until memory runs out.
+
+    Examples
+    --------
+    >>> import io
+    >>> read_stream(io.BytesIO(b"abc"), limit=3)
+    b'abc'
+    >>> read_stream(io.BytesIO(b"abcd"), limit=3)
+    Traceback (most recent call last):
+    ingest.read.NoteTooBig: too big: over 3 bytes, the limit (set KG_MAX_NOTE_BYTES)
+    """
+    limit = max_note_bytes() if limit is None else limit
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise NoteTooBig(f"too big: over {limit:,} bytes, the limit (set KG_MAX_NOTE_BYTES)")
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"too big: {size:,} bytes, over the limit of {limit:,} (set KG_MAX_NOTE_BYTES)"
 
 
 def decode(data: bytes) -> str:
