@@ -220,7 +220,7 @@ def _compose(text: str, title: str | None) -> str:
     dropout 可以缓解过拟合
     """
     body = text if text.endswith("\n") else text + "\n"
-    title = " ".join(visible(title or "").split())
+    title = visible(" ".join((title or "").split()))
     return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{body}" if title else body
 
 

@@ -262,3 +262,18 @@ def test_jsonl_reports_a_bad_line_and_goes_on(ws):
     assert rows[1] == {"line": 2, "error": "not UTF-8 text"}
     assert out.stderr.decode().strip() == "kg: error: line 2 of stdin: not UTF-8 text"
     assert out.returncode == 1
+
+
+def test_graphml_export_is_well_formed_with_xml_invalid_characters(sample_notes, data, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    (sample_notes / "odd.md").write_text("# 坏字符\uffff测试\n\n坏字符\ufffe测试可以缓解过拟合。\x01\n", encoding="utf-8")
+    target = tmp_path / "g.graphml"
+    out = kg("export", "--format", "graphml", "-o", str(target), "--notes", str(sample_notes), "--data", str(data))
+    assert out.returncode == 0, out.stderr
+    ET.parse(target)
+    text = target.read_text(encoding="utf-8")
+    assert "\ufffe" not in text and "\uffff" not in text
+    assert nx.read_graphml(target).number_of_nodes() > 0
