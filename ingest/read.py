@@ -139,7 +139,7 @@ def read_stream(stream: BinaryIO, limit: int | None = None) -> bytes:
     b'abc'
     >>> read_stream(io.BytesIO(b"abcd"), limit=3)
     Traceback (most recent call last):
-    ingest.read.NoteTooBig: too big: over 3 bytes, the limit (set KG_MAX_NOTE_BYTES)
+    ingest.read.NoteTooBig: too big: more than 3 bytes, the limit (set KG_MAX_NOTE_BYTES)
     """
     limit = max_note_bytes() if limit is None else limit
     chunks: list[bytes] = []
@@ -150,7 +150,7 @@ def read_stream(stream: BinaryIO, limit: int | None = None) -> bytes:
             return b"".join(chunks)
         chunks.append(chunk)
         size += len(chunk)
-    raise NoteTooBig(f"too big: over {limit:,} bytes, the limit (set KG_MAX_NOTE_BYTES)")
+    raise NoteTooBig(f"too big: more than {limit:,} bytes, the limit (set KG_MAX_NOTE_BYTES)")
 
 
 def _too_big(size: int, limit: int) -> str:

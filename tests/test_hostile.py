@@ -141,7 +141,7 @@ def test_add_from_an_endless_stdin_stops_at_the_limit(ws):
     with open("/dev/zero", "rb") as zero:
         out = kg("add", "-", "--notes", str(ws.notes_dir), "--data", str(ws.data_dir), stdin=zero, timeout=60)
     assert out.returncode == 1
-    assert out.stderr.decode().strip() == "kg: error: -: too big: over 2,000,000 bytes, the limit (set KG_MAX_NOTE_BYTES)"
+    assert out.stderr.decode().strip() == "kg: error: -: too big: more than 2,000,000 bytes, the limit (set KG_MAX_NOTE_BYTES)"
 
 
 def test_read_stream_reads_no_more_than_one_byte_past_the_limit():
