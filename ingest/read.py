@@ -37,7 +37,7 @@ def find_notes(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
     """Note files under `root` by the name each is known by (its path relative to `root`; a
     link keeps its own name), sorted, and the (name, reason) of those skipped.
 
-    Hidden folders (`.kg`, `.git`) and our own temp files are not notes. A symlink
+    Hidden folders (`.kg`, `.git`), a file system's `lost+found` and our own temp files are not notes. A symlink
     whose target resolves outside `root` is skipped: notes are the user's folder,
     not whatever a link points at. A file name that is not UTF-8 (a GBK name from a
     Windows zip) keeps its bytes in the path and is known by a readable name.
@@ -47,7 +47,7 @@ def find_notes(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
     found: dict[str, Path] = {}
     skipped: list[tuple[str, str]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=_unlistable):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "lost+found")
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
