@@ -50,7 +50,8 @@ class BuildReport:
 
 
 _EXTRACTION_CODE = ("ingest.read", "ingest.clean", "ingest.passages", "ingest.concepts", "ingest.relations",
-                    "ingest.extract", "kg.tokenize", "kg.normalize", "kg.models")
+                    "ingest.extract", "ingest.markdown", "ingest.markers", "ingest.blocks", "ingest.bridges",
+                    "kg.tokenize", "kg.normalize", "kg.models")
 
 
 @functools.lru_cache(maxsize=1)

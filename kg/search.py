@@ -4,7 +4,11 @@ A query goes through the same tokenizer and lexicon as the notes. Every concept 
 names (exactly, by any alias, within a small Latin typo, or in Traditional
 characters) adds that concept's token, so `How to deal with overfitting?` matches
 passages that say `过拟合`. English question words add the Chinese words notes use
-for the same intent (`kg/data/cues.json`), with a lower weight.
+for the same intent (`kg/data/cues.json`), and English phrases the notes themselves
+pair with Chinese (`非结构化剪枝（unstructured pruning）`, `KnowledgeIndex.bridges`) add
+those Chinese words, both with a weight below the query's own words. Passages are ranked
+with their heading path as a field of its own (`HEADING_WEIGHT`): in interview notes a
+question heading that matches the user's question is the strongest signal there is.
 """
 
 from __future__ import annotations
@@ -15,17 +19,21 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from kg.bm25 import BM25
+from kg.fields import CONCEPT_TOKEN, HEADING_TOKEN, RELATION_TOKEN, SUBJECT_TOKEN
 from kg.index import KnowledgeIndex
 from kg.normalize import fold, key
 from kg.resources import cues, stopwords
 from kg.tokenize import BREAK, Tokenizer, words
 
-CONCEPT_TOKEN = "c:"
-RELATION_TOKEN = "r:"
-SUBJECT_TOKEN = "s:"
 SUBJECT_WEIGHT = 0.3
 QUESTION_PRIOR = 0.8
 CUE_WEIGHT = 0.4
+HEADING_WEIGHT = 1.0
+"""Weight of a query word found in a passage's heading path, beside its weight in the text."""
+BRIDGE_WEIGHT = 0.5
+"""Weight of the Chinese words the notes pair with an English phrase of the query."""
+_BRIDGE_NGRAM = 4
+MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
 FUZZY_BONUS = 50.0
@@ -46,6 +54,8 @@ class PassageHit(BaseModel):
     heading: list[str]
     score: float
     concepts: list[str]
+    matched: list[int] = []
+    """Offsets (0-based) of the lines of `text` that match the query best: what a reader looks at first."""
 
 
 class SearchResult(BaseModel):
@@ -64,6 +74,7 @@ class QueryAnalysis:
     words: list[str]
     cue_words: list[str]
     intents: list[str]
+    bridge_words: list[str]
 
     @property
     def concepts(self) -> list[str]:
@@ -108,7 +119,28 @@ class Searcher:
         folded = fold(query)
         cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
-        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents)
+        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
+                             self._bridged(tokens, stop))
+
+    def _bridged(self, tokens: list[str], stop: frozenset[str]) -> list[str]:
+        """Chinese words the notes pair with the query's English phrases, longest phrase first."""
+        bridges = self.index.bridges
+        if not bridges:
+            return []
+        out: list[str] = []
+        covered: set[int] = set()
+        for n in range(_BRIDGE_NGRAM, 0, -1):
+            for start in range(len(tokens) - n + 1):
+                window = tokens[start:start + n]
+                if covered & set(range(start, start + n)) or not all(t.isascii() and t != BREAK for t in window):
+                    continue
+                if n == 1 and (window[0] in stop or len(window[0]) < 3):
+                    continue
+                found = bridges.get(" ".join(window))
+                if found:
+                    out.extend(w for w in found if w not in stop)
+                    covered.update(range(start, start + n))
+        return list(dict.fromkeys(out))
 
     def _fuzzy_phrase(self, tokens: list[str], i: int) -> tuple[str, tuple[int, int]] | None:
         """A typo inside a multi-word name (`learning rte`, `batch normalizaton`): the longest run
@@ -134,18 +166,26 @@ class Searcher:
         cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK]
         graph_terms = [f"{RELATION_TOKEN}{t}:{c}" for t in a.intents if t != "define" for c in a.concepts]
         subject_terms = [SUBJECT_TOKEN + c for c in a.concepts]
-        terms = a.words + concept_terms + cue_terms + graph_terms + subject_terms
+        bridge_terms = [w for w in a.bridge_words if w not in a.words and w not in cue_terms]
         boosts = {t: CUE_WEIGHT for t in cue_terms if t not in a.words}
+        boosts.update({t: BRIDGE_WEIGHT for t in bridge_terms})
+        heading_terms = {HEADING_TOKEN + w: HEADING_WEIGHT * boosts.get(w, 1.0)
+                         for w in dict.fromkeys(a.words + cue_terms + bridge_terms)}
+        boosts.update(heading_terms)
         if "define" not in a.intents:
             boosts.update({t: SUBJECT_WEIGHT for t in subject_terms})
+        terms = list(dict.fromkeys(a.words + concept_terms + cue_terms + bridge_terms + graph_terms + subject_terms
+                                   + list(heading_terms)))
         scored = self.passage_bm25.top(terms, 3 * k, boosts)
         scored = [(doc, score * (QUESTION_PRIOR if self.index.passages[doc].kind == "question" else 1.0))
                   for doc, score in scored]
         hits = []
+        marks = [fold(t) for t in (*highlight_terms(a, self.index), *a.cue_words, *a.bridge_words)]
         for doc, score in sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:k]:
             p = self.index.passages[doc]
             hits.append(PassageHit(id=p.id, source=p.source, line=p.line, text=p.text, heading=list(p.heading),
-                                   score=round(score, 4), concepts=self.index.passage_concepts.get(p.id, [])))
+                                   score=round(score, 4), concepts=self.index.passage_concepts.get(p.id, []),
+                                   matched=matched_lines(p.text, marks)))
         return hits
 
     def _concepts(self, a: QueryAnalysis, k: int) -> list[ConceptHit]:
@@ -163,6 +203,19 @@ class Searcher:
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         return [ConceptHit(id=cid, name=self.index.concepts[cid].name, aliases=list(self.index.concepts[cid].aliases),
                            score=round(s, 4)) for cid, s in ranked if cid in self.index.concepts]
+
+
+def matched_lines(text: str, terms: list[str]) -> list[int]:
+    """Offsets of the lines of `text` that hold the most distinct query terms (at most `MAX_MARKED_LINES`).
+
+    Examples
+    --------
+    >>> matched_lines("过拟合怎么办\\n- 数据增广\\n- 早停: 防止过拟合", ["过拟合", "早停"])
+    [2]
+    """
+    counts = [sum(t in folded for t in set(terms)) for folded in map(fold, text.split("\n"))]
+    best = max(counts, default=0)
+    return [i for i, c in enumerate(counts) if c == best][:MAX_MARKED_LINES] if best else []
 
 
 def _word_pattern(phrase: str) -> re.Pattern:
