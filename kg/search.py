@@ -94,6 +94,7 @@ class Searcher:
         self._cues = _compile_cues()
         self._intents = _compile_intents()
         self._english = _known_english()
+        self._synonyms = _synonym_map()
 
     def analyse(self, query: str) -> QueryAnalysis:
         tokens = self.tokenizer.tokens(query)
@@ -118,6 +119,7 @@ class Searcher:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
         folded = fold(query)
         cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
+        cue_words += [w for t in tokens for w in self._synonyms.get(t, ())]
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
         return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
                              self._bridged(tokens, stop))
@@ -233,6 +235,11 @@ def _known_english() -> frozenset[str]:
     """English words our data files already know (question and intent words): never typos of a name."""
     phrases = [*cues().cues, *(p for ps in cues().intents.values() for p in ps)]
     return frozenset(w for p in phrases if p.isascii() for w in fold(p).split()) | stopwords()
+
+
+def _synonym_map() -> dict[str, tuple[str, ...]]:
+    """Each Chinese question word → the other words of its group (`缺点` → `不足`, `局限`, …)."""
+    return {w: tuple(x for x in group if x != w) for group in cues().synonyms for w in group}
 
 
 def _compile_cues() -> list[tuple[re.Pattern, tuple[str, ...]]]:
