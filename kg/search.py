@@ -122,15 +122,16 @@ class Searcher:
         cue_words += [w for t in tokens for w in self._synonyms.get(t, ())]
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
         return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
-                             self._bridged(tokens, stop))
+                             self._bridged(tokens, stop, covered))
 
-    def _bridged(self, tokens: list[str], stop: frozenset[str]) -> list[str]:
-        """Chinese words the notes pair with the query's English phrases, longest phrase first."""
+    def _bridged(self, tokens: list[str], stop: frozenset[str], named: set[int]) -> list[str]:
+        """Chinese words the notes pair with the query's English phrases, longest phrase first; not for
+        the tokens that name a concept (its token reaches every name of it already)."""
         bridges = self.index.bridges
         if not bridges:
             return []
         out: list[str] = []
-        covered: set[int] = set()
+        covered = set(named)
         for n in range(_BRIDGE_NGRAM, 0, -1):
             for start in range(len(tokens) - n + 1):
                 window = tokens[start:start + n]
@@ -140,7 +141,7 @@ class Searcher:
                     continue
                 found = bridges.get(" ".join(window))
                 if found:
-                    out.extend(w for w in found if w not in stop)
+                    out.extend(w for w in found if w not in stop and len(w) > 1)
                     covered.update(range(start, start + n))
         return list(dict.fromkeys(out))
 
