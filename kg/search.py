@@ -32,6 +32,8 @@ HEADING_WEIGHT = 1.0
 """Weight of a query word found in a passage's heading path, beside its weight in the text."""
 BRIDGE_WEIGHT = 0.5
 """Weight of the Chinese words the notes pair with an English phrase of the query."""
+SYNONYM_WEIGHT = 0.8
+"""Weight of the other words of a Chinese question word's group (`不足` also asks for `缺点`)."""
 _BRIDGE_NGRAM = 4
 MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
@@ -75,6 +77,7 @@ class QueryAnalysis:
     cue_words: list[str]
     intents: list[str]
     bridge_words: list[str]
+    synonyms: list[str]
 
     @property
     def concepts(self) -> list[str]:
@@ -119,10 +122,10 @@ class Searcher:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
         folded = fold(query)
         cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
-        cue_words += [w for t in tokens for w in self._synonyms.get(t, ())]
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
         return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
-                             self._bridged(tokens, stop, covered))
+                             self._bridged(tokens, stop, covered),
+                             list(dict.fromkeys(w for t in tokens for w in self._synonyms.get(t, ()))))
 
     def _bridged(self, tokens: list[str], stop: frozenset[str], named: set[int]) -> list[str]:
         """Chinese words the notes pair with the query's English phrases, longest phrase first; not for
@@ -170,20 +173,22 @@ class Searcher:
         graph_terms = [f"{RELATION_TOKEN}{t}:{c}" for t in a.intents if t != "define" for c in a.concepts]
         subject_terms = [SUBJECT_TOKEN + c for c in a.concepts]
         bridge_terms = [w for w in a.bridge_words if w not in a.words and w not in cue_terms]
+        synonym_terms = [w for w in a.synonyms if w not in a.words]
         boosts = {t: CUE_WEIGHT for t in cue_terms if t not in a.words}
         boosts.update({t: BRIDGE_WEIGHT for t in bridge_terms})
+        boosts.update({t: SYNONYM_WEIGHT for t in synonym_terms})
         heading_terms = {HEADING_TOKEN + w: HEADING_WEIGHT * boosts.get(w, 1.0)
-                         for w in dict.fromkeys(a.words + cue_terms + bridge_terms)}
+                         for w in dict.fromkeys(a.words + cue_terms + bridge_terms + synonym_terms)}
         boosts.update(heading_terms)
         if "define" not in a.intents:
             boosts.update({t: SUBJECT_WEIGHT for t in subject_terms})
-        terms = list(dict.fromkeys(a.words + concept_terms + cue_terms + bridge_terms + graph_terms + subject_terms
-                                   + list(heading_terms)))
+        terms = list(dict.fromkeys(a.words + concept_terms + cue_terms + bridge_terms + synonym_terms + graph_terms
+                                   + subject_terms + list(heading_terms)))
         scored = self.passage_bm25.top(terms, 3 * k, boosts)
         scored = [(doc, score * (QUESTION_PRIOR if self.index.passages[doc].kind == "question" else 1.0))
                   for doc, score in scored]
         hits = []
-        marks = [fold(t) for t in (*highlight_terms(a, self.index), *a.cue_words, *a.bridge_words)]
+        marks = [fold(t) for t in (*highlight_terms(a, self.index), *a.cue_words, *a.bridge_words, *a.synonyms)]
         for doc, score in sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:k]:
             p = self.index.passages[doc]
             hits.append(PassageHit(id=p.id, source=p.source, line=p.line, text=p.text, heading=list(p.heading),
