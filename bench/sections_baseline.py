@@ -27,8 +27,7 @@ from rank_bm25 import BM25Okapi
 CUT = 600
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _WORD = re.compile(r"\w")
-_TOC = re.compile(r"^\s*(?:[-*+]|\d+\.)\s*\[[^\]]*\]\(#[^)]*\)\s*$")
-_IMAGE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>)\s*$", re.I)
+
 
 
 def sections(text: str) -> list[str]:
@@ -69,12 +68,6 @@ def score(rows: list[dict], ranked_texts) -> dict:
     return {"recall@5": r5 / len(rows), "mrr@10": rr / len(rows)}
 
 
-def navigation(text: str) -> bool:
-    """A table-of-contents or image-only line (what a top 5 must never hold)."""
-    lines = [l for l in text.split("\n") if l.strip()]
-    return bool(lines) and all(_TOC.match(l) or _IMAGE.match(l) for l in lines)
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("gold", type=Path)
@@ -97,6 +90,7 @@ def main(argv=None) -> int:
     out = {"baseline sections@600": score(rows, baseline)}
     if args.data:
         from ingest.workspace import Workspace
+        from kg.eval import is_navigation
 
         ws = Workspace.from_settings(str(args.notes), str(args.data))
         searcher = ws.searcher(ws.load())
@@ -106,7 +100,7 @@ def main(argv=None) -> int:
             nonlocal nav
             hits = [h.text for h in searcher.search(q, 10).passages]
             lengths.extend(len(t) for t in hits[:5])
-            nav += sum(navigation(t) for t in hits[:5])
+            nav += sum(is_navigation(t) for t in hits[:5])
             return hits
 
         out["kg"] = score(rows, ours)

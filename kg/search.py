@@ -34,6 +34,10 @@ BRIDGE_WEIGHT = 0.5
 """Weight of the Chinese words the notes pair with an English phrase of the query."""
 SYNONYM_WEIGHT = 0.8
 """Weight of the other words of a Chinese question word's group (`不足` also asks for `缺点`)."""
+NAMED_WORD_WEIGHT = 0.3
+"""Weight of the Latin words that spell a concept the query names (`global average pooling`): the
+concept's token matches it in any language, so the words count less, or notes that merely repeat
+the English name outrank the Chinese answer."""
 _BRIDGE_NGRAM = 4
 MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
@@ -78,6 +82,8 @@ class QueryAnalysis:
     intents: list[str]
     bridge_words: list[str]
     synonyms: list[str]
+    named_words: list[str]
+    """Latin words of the query that spell a concept's name: its concept token already matches them."""
 
     @property
     def concepts(self) -> list[str]:
@@ -123,9 +129,11 @@ class Searcher:
         folded = fold(query)
         cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
+        named_words = [t for i, t in enumerate(tokens) if i in covered and t.isascii()]
         return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
                              self._bridged(tokens, stop, covered),
-                             list(dict.fromkeys(w for t in tokens for w in self._synonyms.get(t, ()))))
+                             list(dict.fromkeys(w for t in tokens for w in self._synonyms.get(t, ()))),
+                             words(named_words, stop))
 
     def _bridged(self, tokens: list[str], stop: frozenset[str], named: set[int]) -> list[str]:
         """Chinese words the notes pair with the query's English phrases, longest phrase first; not for
@@ -177,6 +185,7 @@ class Searcher:
         boosts = {t: CUE_WEIGHT for t in cue_terms if t not in a.words}
         boosts.update({t: BRIDGE_WEIGHT for t in bridge_terms})
         boosts.update({t: SYNONYM_WEIGHT for t in synonym_terms})
+        boosts.update({t: NAMED_WORD_WEIGHT for t in a.named_words})
         heading_terms = {HEADING_TOKEN + w: HEADING_WEIGHT * boosts.get(w, 1.0)
                          for w in dict.fromkeys(a.words + cue_terms + bridge_terms + synonym_terms)}
         boosts.update(heading_terms)
