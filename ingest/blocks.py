@@ -6,7 +6,8 @@ A block is the run of units under one heading path, with the sub-sections below 
 that are not questions of their own (`**参考1：…**` points under `如何选择平台？`, whose
 titles become lines of the block), cut at unit boundaries to stay within `MAX_BLOCK`
 characters; every piece keeps its heading path. A tiny block joins its neighbour under
-the same heading. A heading with nothing under it but sub-headings is not a block: it is
+the same heading. Units under no heading at all (the loose facts at the top of a plain
+note) share no topic, so each is a block of its own unless tiny. A heading with nothing under it but sub-headings is not a block: it is
 in their heading paths already.
 """
 
@@ -69,7 +70,8 @@ def _pack(units: Sequence[Passage], order: list[int]) -> list[_Piece]:
     for i in order:
         u = units[i]
         size = len(u.text) + 1 + sum(len(t) + 1 for t in _titles(last, u.heading))
-        if not pieces or not _below(pieces[-1].heading, u.heading) or pieces[-1].size + size > MAX_BLOCK + 1:
+        if (not pieces or not u.heading or not _below(pieces[-1].heading, u.heading)
+                or pieces[-1].size + size > MAX_BLOCK + 1):
             pieces.append(_Piece(u.heading))
             size = len(u.text) + 1
         pieces[-1].units.append(i)
