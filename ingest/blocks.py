@@ -6,8 +6,8 @@ A block is the run of units under one heading path, with the sub-sections below 
 that are not questions of their own (`**参考1：…**` points under `如何选择平台？`, whose
 titles become lines of the block), cut at unit boundaries to stay within `MAX_BLOCK`
 characters; every piece keeps its heading path. A tiny block joins its neighbour under
-the same heading. Units under no heading at all (the loose facts at the top of a plain
-note) share no topic, so each is a block of its own unless tiny. A heading with nothing under it but sub-headings is not a block: it is
+the same heading. Units under no heading at all (the loose facts of a plain note typed one
+per line) share no topic, so each is a block of its own. A heading with nothing under it but sub-headings is not a block: it is
 in their heading paths already.
 """
 
@@ -106,7 +106,7 @@ def _merge_tiny(pieces: list[_Piece], units: Sequence[Passage]) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
-        if prev and prev.size + piece.size <= MAX_BLOCK + 1 and (
+        if prev and prev.heading and prev.size + piece.size <= MAX_BLOCK + 1 and (
                 (prev.size < MIN_BLOCK and piece.heading[:len(prev.heading)] == prev.heading)
                 or (piece.size < MIN_BLOCK and piece.heading == prev.heading)):
             prev.units.extend(piece.units)
