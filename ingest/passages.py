@@ -99,7 +99,7 @@ def one_fact_per_line(text: str) -> bool:
     False
     """
     lines = [l.strip() for l in text.split("\n") if l.strip()]
-    facts = sum(bool(_TERMINAL.search(l) or _DEFINITION.match(l)) for l in lines)
+    facts = sum(map(_is_fact, lines))
     return len(lines) >= _FACT_LINES_MIN and facts >= _FACT_SHARE * len(lines)
 
 
@@ -109,6 +109,11 @@ class _Heading:
     text: str
     line: int
     used: bool = False
+
+
+def _is_fact(line: str) -> bool:
+    """A line that ends a sentence or is `X:Y`: a fact, never a title."""
+    return bool(_TERMINAL.search(line.strip()) or _DEFINITION.match(line))
 
 
 def _blocks(lines: list[str], line_per_unit: bool = False):
@@ -167,7 +172,7 @@ def _blocks(lines: list[str], line_per_unit: bool = False):
             level, title = len(md.group(1)), md.group(2).strip()
             yield from replace_headings([h for h in headings if h.level < level], _Heading(level, title, number))
             continue
-        if _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
+        if not (line_per_unit and _is_fact(line)) and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
             yield from flush()
             stacked = [] if any(h.used for h in headings) else headings[-2:]
             yield from replace_headings(stacked, _Heading(1, line.strip().rstrip(":："), number))
