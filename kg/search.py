@@ -137,7 +137,8 @@ class Searcher:
 
     def _bridged(self, tokens: list[str], stop: frozenset[str], named: set[int]) -> list[str]:
         """Chinese words the notes pair with the query's English phrases, longest phrase first; not for
-        the tokens that name a concept (its token reaches every name of it already)."""
+        the tokens that name a concept (its token reaches every name of it already), nor for a single
+        word the hand-written table knows (a curated rendering beats a mined one)."""
         bridges = self.index.bridges
         if not bridges:
             return []
@@ -148,7 +149,7 @@ class Searcher:
                 window = tokens[start:start + n]
                 if covered & set(range(start, start + n)) or not all(t.isascii() and t != BREAK for t in window):
                     continue
-                if n == 1 and (window[0] in stop or len(window[0]) < 3):
+                if n == 1 and (window[0] in stop or len(window[0]) < 3 or window[0] in self._english):
                     continue
                 found = bridges.get(" ".join(window))
                 if found:
