@@ -107,8 +107,8 @@ class Cues(_Strict):
     @classmethod
     def _english_to_chinese(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for phrase, chinese in value.items():
-            if phrase != phrase.lower() or not re.fullmatch(r"[a-z0-9' ]+", phrase):
-                raise ValueError(f"cue {phrase!r} must be lower-case English words")
+            if not re.fullmatch(r"[a-z0-9' ]+|[\u4e00-\u9fff]+", phrase):
+                raise ValueError(f"cue {phrase!r} must be lower-case English words or a Chinese phrasing")
             if not chinese or any(not re.search(r"[\u4e00-\u9fff0-9]", w) for w in chinese):
                 raise ValueError(f"cue {phrase!r} must give Chinese words")
         return value
