@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
 from kg.resources import generic_suffixes, generic_words, stopwords
@@ -33,7 +34,6 @@ _VERB_START = ("用", "种", "第", "时", "请", "本", "该", "如", "记", "�
                "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
 _BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后")
 _ODD_CHARACTER = re.compile(r"[^\w\u4e00-\u9fff +\-.'’#/&]|[_\u2460-\u24ff\u2776-\u2793\u3220-\u325f]")
-_QUESTION_WORDS = re.compile(r"有哪些|哪些|什么|如何|怎么|怎样|为什么|为何|是否|吗|呢")
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.'’\- ]{0,39}")
 
 

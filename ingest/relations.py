@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from kg.models import Evidence, Passage, RelationCandidate
 from kg.resources import Pattern, patterns
+from ingest.markers import LIST_MARKER as _MARKER
+from ingest.markers import QUESTION_SENTENCE as _QUESTION
 from ingest.passages import sentences
 
 _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
@@ -22,8 +24,6 @@ _LIST_SEP = re.compile(r"\s*[、,，;；]\s*(?![^(（]*[)）])")
 _EVIDENCE_MAX = 300
 _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
-_MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
-_QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
 _SUBORDINATE = re.compile(r"\s*(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
 

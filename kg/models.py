@@ -111,3 +111,10 @@ class FileExtract(Frozen):
     terms: tuple[TermCandidate, ...] = ()
     aliases: tuple[AliasCandidate, ...] = ()
     relations: tuple[RelationCandidate, ...] = ()
+    blocks: tuple[Passage, ...] = ()
+    """Retrieval passages (`ingest.blocks`): what search returns; `passages` stay the units of evidence."""
+    block_units: tuple[tuple[int, ...], ...] = ()
+    """Per block, the indices of its units in `passages` (their tokens make the block's)."""
+    bridges: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Bilingual pairs the note states (`非结构化剪枝（unstructured pruning）`): folded English
+    phrase → Chinese tokens."""

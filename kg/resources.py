@@ -99,8 +99,31 @@ class Cues(_Strict):
     version: Literal[1]
     note: str = ""
     cues: dict[str, tuple[str, ...]]
+    synonyms: tuple[tuple[str, ...], ...] = ()
     intents: dict[Literal["solves", "causes", "part_of", "contrasts", "improves", "uses", "is_a", "define"],
                   tuple[str, ...]]
+
+    @field_validator("cues")
+    @classmethod
+    def _english_to_chinese(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for phrase, chinese in value.items():
+            if not re.fullmatch(r"[a-z0-9' ]+|[\u4e00-\u9fff]+", phrase):
+                raise ValueError(f"cue {phrase!r} must be lower-case English words or a Chinese phrasing")
+            if not chinese or any(not re.search(r"[\u4e00-\u9fff0-9]", w) for w in chinese):
+                raise ValueError(f"cue {phrase!r} must give Chinese words")
+        return value
+
+    @field_validator("synonyms")
+    @classmethod
+    def _groups(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        seen: set[str] = set()
+        for group in value:
+            if len(group) < 2 or any(not re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in group):
+                raise ValueError(f"synonym group {group!r} needs two or more Chinese words")
+            if seen & set(group):
+                raise ValueError(f"synonym group {group!r} repeats a word of another group")
+            seen.update(group)
+        return value
 
 
 def _read(name: str) -> str:
