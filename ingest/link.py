@@ -9,11 +9,12 @@ with no typed edge, so they never hide an explanation.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from kg.lexicon import Lexicon
-from kg.models import Concept, Evidence, FileExtract, Relation, RelationCandidate
+from kg.models import EVIDENCE_CHARS, Concept, Evidence, FileExtract, Relation, RelationCandidate
 from kg.tokenize import BREAK, Tokenizer
 
 MAX_EVIDENCE = 3
@@ -27,6 +28,7 @@ MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
 _SUBJECT_LEAD = 2
 _CATEGORY_SUFFIX = 1
+_STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
 """Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
 
 
@@ -89,7 +91,7 @@ class _Edges:
 def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon: Lexicon, tokenizer: Tokenizer,
          mentions: dict[str, list[str]], headings: dict[str, list[str]]) -> list[Relation]:
     edges = _Edges()
-    resolver = _Resolver(lexicon, tokenizer)
+    resolver = _Resolver(lexicon, tokenizer, concepts)
     for ex in extracts:
         for cand in ex.relations:
             _add_candidate(edges, cand, resolver)
@@ -100,10 +102,25 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
     return edges.relations()
 
 
+_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再"})
+_MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
+                       "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数"})
+"""Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
+and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
+_PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
+"""`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
+_SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
+"""`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
+_HEADING_REST = 3
+
+
 class _Resolver:
-    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer):
+    """Which concept a span means, for each way a pattern picks it (see `kg.models.Pick`)."""
+
+    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, concepts: dict[str, Concept]):
         self.lexicon = lexicon
         self.tokenizer = tokenizer
+        self.concepts = concepts
         self.cache: dict[tuple[str, str], str | None] = {}
 
     def __call__(self, span: str, pick: str, tokens: tuple[str, ...] = ()) -> str | None:
@@ -113,25 +130,81 @@ class _Resolver:
         return self.cache[k]
 
     def _resolve(self, span: str, pick: str, tokens: tuple[str, ...]) -> str | None:
-        if pick in ("item", "member"):
+        if pick in ("item", "member", "heading"):
             whole = self.lexicon.lookup(span)
             if whole:
                 return whole
-        tokens = tokens or self.tokenizer.tokens(span)
-        found = self.lexicon.mentions(tokens)
+        tokens = tokens or tuple(self.tokenizer.tokens(span))
+        found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
         if not found:
             return None
-        if pick in ("subject", "own_subject", "member"):  # a member of a list names its concept first, or none
-            lead = [t for t in tokens[: found[0].start] if t != BREAK and not t.isdigit()]
-            owned = pick == "own_subject" and found[0].end < len(tokens) and tokens[found[0].end] == "的"
-            return found[0].concept if len(lead) <= _SUBJECT_LEAD and not owned else None
+        if pick in ("subject", "own_subject", "member", "heading", "start"):
+            return self._leading(tokens, found[0], pick)
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
             return None
+        if pick in ("object", "problem"):
+            return self._object(tokens, found, pick == "problem")
         if pick == "end":
             rest = [t for t in tokens[found[-1].end:] if t != BREAK]
             return found[-1].concept if len(rest) <= _CATEGORY_SUFFIX else None
+        if pick == "kind":
+            return _kind(found)
         return found[-1].concept if pick == "last" else found[0].concept
+
+    def _leading(self, tokens, first, pick: str) -> str | None:
+        """The concept a span starts with; none if it is negated, owned (`X的…` for own_subject),
+        or followed by a word that makes it a modifier (`池化后的特征`)."""
+        lead = [t for t in tokens[: first.start] if t != BREAK and not t.isdigit()]
+        after = _next_word(tokens, first.end)
+        if len(lead) > (1 if pick == "start" else _SUBJECT_LEAD) or _negated(tokens, first):
+            return None
+        if pick == "own_subject" and after == "的" or after in _SUBJECT_MODIFIED:
+            return None
+        if pick == "heading" and len([t for t in tokens[first.end:] if t != BREAK]) > _HEADING_REST:
+            return None
+        return first.concept
+
+    def _object(self, tokens, found, problem_only: bool) -> str | None:
+        """The head noun of an object span: the first concept that is not a modifier of another
+        word, and before `问题` only a concept that is itself a problem."""
+        for m in found:
+            after = _next_word(tokens, m.end, stop_at_break=True)
+            if after == "的":
+                after = _next_word(tokens, m.end + 1, stop_at_break=True)
+                if after and after not in _PROBLEM_NOUNS:
+                    continue
+            if after in _MODIFIED:
+                continue
+            is_problem = self.concepts.get(m.concept) is not None and self.concepts[m.concept].category == "problem"
+            if (after in _PROBLEM_NOUNS or problem_only) and not is_problem:
+                return None
+            return m.concept
+        return None
+
+
+def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> str:
+    for t in tokens[i:]:
+        if t != BREAK:
+            return t
+        if stop_at_break:
+            return ""
+    return ""
+
+
+def _kind(found) -> str:
+    """The class a thing is said to be: the last concept, or the one right before it that
+    qualifies it (`one-stage 目标检测算法` is a one-stage detector)."""
+    last = found[-1]
+    if len(found) >= 2 and found[-2].end == last.start:
+        return found[-2].concept
+    return last.concept
+
+
+def _partial(tokens: Sequence[str], mention) -> bool:
+    """A Latin name inside a longer one: `FCN` in `R-FCN` (the hyphen is not a token)."""
+    before = tokens[mention.start - 1] if mention.start else ""
+    return len(before) == 1 and before.isascii() and before.isalpha() and tokens[mention.start].isascii()
 
 
 _OWN_SUBJECT = ("is_a", "causes")
@@ -140,11 +213,8 @@ _OWN_SUBJECT = ("is_a", "causes")
 (solves) the concept is what is meant."""
 
 
-_NEGATIONS = frozenset({"无", "非", "不", "没有", "免"})
-
-
 def _negated(tokens: Sequence[str], mention) -> bool:
-    """`无 anchor 算法`, `anchor free`: the span names what the thing is not."""
+    """`无 anchor 算法`, `anchor free`, `不冻结…`: the span names what the thing is not."""
     before = next((t for t in reversed(tokens[:mention.start]) if t != BREAK), "")
     after = next((t for t in tokens[mention.end:] if t != BREAK), "")
     return before in _NEGATIONS or after == "free"
@@ -154,22 +224,36 @@ _MEMBERSHIP = ("is_a",)
 """Types whose list items must name their concept first: `如果遇到了死的神经元…` is not a kind
 of activation function. Remedies (`调整超参数`) and steps (`计算误差, 使用均方误差…`) name the
 concept they involve anywhere in the item."""
+_OBJECT = ("solves", "causes")
+"""Types whose object is a head noun, not the first concept named (`解决反向传播过程中的梯度问题`)."""
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
-    tail = resolve(cand.tail, cand.tail_pick, cand.tail_tokens)
+    tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if head and tail:
         edges.add(head, tail, cand.type, cand.evidence)
 
 
 def _head_pick(cand: RelationCandidate) -> str:
     """The stricter reading some relation types need of the pattern's pick."""
+    if cand.type == "contrasts" and cand.head_pick in ("first", "last", "subject"):
+        return "end"  # both names stand right next to the comparison word
     if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
         return "member"
     if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
         return "own_subject"
     return cand.head_pick
+
+
+def _tail_pick(cand: RelationCandidate) -> str:
+    if cand.type == "contrasts" and cand.tail_pick == "first":
+        return "start"
+    if cand.type in _OBJECT and cand.tail_pick == "first":
+        return "object"
+    if cand.type == "is_a" and cand.tail_pick == "last":
+        return "kind"
+    return cand.tail_pick
 
 
 def name_variants(concepts: dict[str, Concept]) -> dict[str, str]:
@@ -209,7 +293,8 @@ def _written_inside(base: str, variant: str) -> bool:
 
 
 def _add_name_variants(edges, extracts, concepts, mentions, headings):
-    """A variant named in the same section as its original improves it (a metric is only related)."""
+    """A variant named in the same section as its original is related to it; it improves it only
+    where the passage says so (`改进`, `基于`): `GoogLeNet` is no better `LeNet`."""
     variants = name_variants(concepts)
     if not variants:
         return
@@ -221,8 +306,8 @@ def _add_name_variants(edges, extracts, concepts, mentions, headings):
             for variant in set(mentions.get(p.id, ())) & variants.keys():
                 base = variants[variant]
                 if base in sections[p.heading]:
-                    type_ = "related" if concepts[base].category == "metric" else "improves"
-                    edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:300],
+                    type_ = "improves" if _STATES_IMPROVEMENT.search(p.text) else "related"
+                    edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                              rule="name_variant"))
 
 
@@ -235,12 +320,12 @@ def _add_cooccurrence(edges, extracts, mentions, headings, typed):
             same_passage = under_heading = None
             for a, b in itertools.combinations(sorted(found), 2):
                 if frozenset((a, b)) not in typed:
-                    same_passage = same_passage or Evidence(source=p.source, line=p.line, text=p.text[:300],
+                    same_passage = same_passage or Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                             rule="same_passage")
                     edges.add(a, b, "related", same_passage)
             for h in headings.get(p.id, []):
                 for c in found[:5]:
                     if c != h and frozenset((h, c)) not in typed:
-                        under_heading = under_heading or Evidence(source=p.source, line=p.line, text=p.text[:300],
+                        under_heading = under_heading or Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                                   rule="under_heading")
                         edges.add(h, c, "related", under_heading, weight=0.5)

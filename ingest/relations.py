@@ -12,20 +12,21 @@ import functools
 import re
 from collections.abc import Sequence
 
-from kg.models import Evidence, Passage, RelationCandidate
+from kg.models import EVIDENCE_CHARS, Evidence, Passage, RelationCandidate
 from kg.resources import Pattern, patterns
 from ingest.passages import sentences
 
 _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
 _LIST_SEP = re.compile(r"\s*[、,，;；]\s*(?![^(（]*[)）])")
 """A separator outside parentheses: `RoI 所属类别（21 分类，多了一个背景类）` is one item."""
-_EVIDENCE_MAX = 300
 _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
+_CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
+"""`A、B和C`, `A+B+C`: the last two items of a list are joined by a conjunction, not a comma."""
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
-_SUBORDINATE = re.compile(r"\s*(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
+_SUBORDINATE = re.compile(r"\s*(?:早期|后来|此外|另外|同时|而且)?(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,12 +69,14 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
 def _from_match(pattern, m, passage, text, passages, index, following) -> list[RelationCandidate]:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head")]
+    if "head_first" in groups and not heads and passage.kind == "item" and passage.heading:
+        heads = [(passage.heading[-1], "heading", passage, text)]  # `使用RMSprop优化` under `WGAN的改进`
     if "heads" in groups or following:
-        inline = split_items(groups.get("heads", ""))
+        inline = split_items(groups.get("heads", ""), pattern.conjunctions)
         if len(inline) < pattern.min_items:
             inline = []
-        heads = [(item, "item", passage, text) for item in inline]
-        heads += [(p.text, "item", p, p.text) for p in following]
+        heads = [(item, pattern.item_pick, passage, text) for item in inline]
+        heads += [(p.text, pattern.item_pick, p, p.text) for p in following]
     tails = _spans(groups, "tail") or _missing_tail(pattern, passage, passages, index)
     return [_candidate(pattern, head, head_pick, tail, tail_pick, where, evidence_text)
             for head, head_pick, where, evidence_text in heads
@@ -83,14 +86,48 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
 def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
     """Spans of one role; a sentence's subject is sought in its main clause only."""
     out = []
-    for pick in ("first", "last", "end"):
+    for pick in ("first", "last", "end", "start"):
         span = groups.get(f"{role}_{pick}", "")
         if role == "head" and pick == "first":
-            span = main_clause(span)
+            span = subject_span(span)
             pick = "subject"
+            if not _named(span):
+                continue
         if span.strip():
             out.append((span, pick))
     return out
+
+
+def subject_span(text: str) -> str:
+    """Where the subject of the verb after `text` is written: the verb's own clause if it names
+    something, else the first main clause (Chinese chains clauses on one topic); in an inline
+    numbered list, only the current item.
+
+    Examples
+    --------
+    >>> subject_span("生成器和判别器的loss不取log 3.限制权重的绝对值 4.")
+    ''
+    >>> subject_span("Batchnorm是重要的成果，具有加速收敛的效果，Batchnorm本质上是")
+    'Batchnorm本质上是'
+    >>> subject_span("ReLU 会使一部分神经元的输出为 0，这样就")
+    'ReLU 会使一部分神经元的输出为 0'
+    """
+    items = _NUMBERED.split(text)
+    text = items[-1] if len(items) > 1 else text
+    text = re.split(r"[、:：]", text)[-1] if _LIST_OR_LEAD.search(text) else text
+    own = _CLAUSE_BREAK.split(text)[-1]
+    if _named(own) or len(_CLAUSE_BREAK.split(text)) == 1:
+        return own
+    return main_clause(text)
+
+
+_FILLER = re.compile(r"^(?:\s|最后|然后|接着|之后|同时|并且|并|还|也|都|就|这样|这样就|因此|所以|从而|进而|此外|其|它|可以|能够|能|会|主要|通常|一般|直接|再|又|且|而且|而)*")
+_LIST_OR_LEAD = re.compile(r"、|[:：]\s*\S")
+
+
+def _named(clause: str) -> bool:
+    """Whether a clause names something before its verb (more than fillers like `最后`, `因此`)."""
+    return len(_FILLER.sub("", clause).strip()) >= 2
 
 
 def main_clause(text: str) -> str:
@@ -141,7 +178,7 @@ def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:
 
 
 def _candidate(pattern, head, head_pick, tail, tail_pick, passage, text) -> RelationCandidate:
-    evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:_EVIDENCE_MAX], rule=pattern.id)
+    evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:EVIDENCE_CHARS], rule=pattern.id)
     head = item_name(head) if head_pick == "item" else head.strip()
     return RelationCandidate(head=head, head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
                              type=pattern.type, evidence=evidence)
@@ -174,7 +211,7 @@ def _following_items(passages: Sequence[Passage], index: int) -> list[Passage]:
     return items
 
 
-def split_items(text: str) -> list[str]:
+def split_items(text: str, conjunctions: bool = False) -> list[str]:
     """The items of a list written inline: numbered (`(1)… (2)…`) or separated by 、,;.
 
     Examples
@@ -185,6 +222,8 @@ def split_items(text: str) -> list[str]:
     ['RoI 所属类别（21 分类，含背景）', '边框']
     >>> split_items("1. 灰度化 2. GAMMA归一化 调节对比度 3.计算梯度")
     ['灰度化', 'GAMMA归一化 调节对比度', '计算梯度']
+    >>> split_items("卷积层、池化层和全连接层", conjunctions=True), split_items("ResNet + FPN", conjunctions=True)
+    (['卷积层', '池化层', '全连接层'], ['ResNet', 'FPN'])
     """
     text = text.strip().rstrip("。.")
     if not text:
@@ -194,4 +233,7 @@ def split_items(text: str) -> list[str]:
         return numbered
     if "。" in text:  # sentences after the colon: a description, not a list
         return []
-    return [s for s in _LIST_SEP.split(text) if s]
+    items = [s for s in _LIST_SEP.split(text) if s]
+    if conjunctions:
+        items = [part for item in items for part in _CONJUNCTION.split(item) if part.strip()]
+    return items
