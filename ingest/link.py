@@ -168,7 +168,10 @@ class _Resolver:
     def _object(self, tokens, found, problem_only: bool) -> str | None:
         """The head noun of an object span: the first concept that is not a modifier of another
         word, and before `问题` only a concept that is itself a problem."""
+        ends = {m.end for m in found}
         for m in found:
+            if m.start >= 2 and tokens[m.start - 1] == "的" and m.start - 1 not in ends:
+                continue  # `一些死的神经元`: a kind of the concept, not the concept
             after = _next_word(tokens, m.end, stop_at_break=True)
             if after == "的":
                 after = _next_word(tokens, m.end + 1, stop_at_break=True)
@@ -228,7 +231,15 @@ _OBJECT = ("solves", "causes")
 """Types whose object is a head noun, not the first concept named (`解决反向传播过程中的梯度问题`)."""
 
 
+_NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用)"
+                           r"|没用|无用|无效|没有用|不建议|不推荐|不行")
+"""A remedy item that lowers or drops a concept (`降低正则化约束`) or says it does not help
+(`增加训练数据一般是没用的`): the concept named is not what solves the problem."""
+
+
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
+    if cand.type == "solves" and cand.head_pick == "item" and _NOT_A_REMEDY.search(cand.head):
+        return
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
     tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if head and tail:

@@ -16,7 +16,7 @@ from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
 from kg.normalize import has_cjk, has_latin, key
-from kg.resources import Glossary, generic_nouns, generic_words
+from kg.resources import Glossary, generic_nouns, generic_words, patterns
 from kg.tokenize import Tokenizer
 
 MIN_ACRONYM_PASSAGES = 3
@@ -162,6 +162,7 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     def admissible(surface: str) -> bool:
         return is_admissible(surface, tokenizer, glossary)
 
+    naming = {p.id for p in patterns().patterns if p.names_items}
     acronym_counts: Counter[str] = Counter()
     fallback_definitions: dict[str, str] = {}
     for ex in extracts:
@@ -178,7 +179,8 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                     definitions[k] = term.definition
         for rel in ex.relations:
             name = rel.head if rel.head_pick == "item" else ""
-            if name and "的" not in name and len(name) <= 12 and admissible(name):
+            if name and "的" not in name and len(name) <= 12 and (
+                    admissible(name) or rel.evidence.rule in naming and is_term_like(name)):
                 groups.add(name)
     for surface, n in acronym_counts.items():
         if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \

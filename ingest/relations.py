@@ -114,15 +114,20 @@ def subject_span(text: str) -> str:
     """
     items = _NUMBERED.split(text)
     text = items[-1] if len(items) > 1 else text
-    text = re.split(r"[、:：]", text)[-1] if _LIST_OR_LEAD.search(text) else text
+    if _LEAD_IN.match(text):
+        text = _LEAD_IN.sub("", text, count=1)
+    text = text.split("、")[-1]
     own = _CLAUSE_BREAK.split(text)[-1]
     if _named(own) or len(_CLAUSE_BREAK.split(text)) == 1:
         return own
     return main_clause(text)
 
 
-_FILLER = re.compile(r"^(?:\s|最后|然后|接着|之后|同时|并且|并|还|也|都|就|这样|这样就|因此|所以|从而|进而|此外|其|它|可以|能够|能|会|主要|通常|一般|直接|再|又|且|而且|而)*")
-_LIST_OR_LEAD = re.compile(r"、|[:：]\s*\S")
+_FILLER = re.compile(r"^(?:\s|最后|然后|接着|之后|同时|并且|并|还|也|都|就|这样|这样就|因此|所以|从而|进而|此外|其实|实际上|"
+                     r"事实上|本质上|其|它|可以|能够|能|会|主要|通常|一般|直接|再|又|且|而且|而|是)*")
+_LEAD_IN = re.compile(r"^[^:：]{1,15}[:：]\s*(?=\S)")
+"""A short lead-in label (`New loss：提出…`) before the verb's clause; in `dropout:防止…` nothing
+follows the label, so the label is the subject."""
 
 
 def _named(clause: str) -> bool:

@@ -73,6 +73,9 @@ class Pattern(_Strict):
     item_pick: Literal["item", "member"] = "item"
     """How a listed item names its concept: anywhere in the item (`调整超参数`), or as the whole
     item or its start (`member`: `A=B+C` lists names, nothing else)."""
+    names_items: bool = False
+    """Whether the listed items are names by the sentence's own word (`分别是A、B和C`), so each
+    becomes a concept even when it does not read as a noun phrase (`忘记层门`)."""
     conjunctions: bool = False
     """Whether `和`/`与`/`+` also separate items (`由卷积层、池化层和全连接层组成`)."""
     questions: bool = False
