@@ -102,7 +102,7 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
     return edges.relations()
 
 
-_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再"})
+_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "取消", "去掉", "去除", "移除", "舍弃"})
 _MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
                        "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数"})
 """Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
@@ -111,7 +111,13 @@ _PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
 """`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
 _SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
 """`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
-_HEADING_REST = 3
+_KIND_REST = 2
+_REST = {"heading": 1, "member": 2, "whole": 1}
+"""How many words may follow the concept in a span that must be (nearly) only its name:
+`WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积."""
+_OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1}
+"""An object is written within a few words of its verb; further on, it is another clause's.
+What is used is named right after `使用` (`使用了大量的3×3卷积层` says too little to draw)."""
 
 
 class _Resolver:
@@ -138,18 +144,18 @@ class _Resolver:
         found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
         if not found:
             return None
-        if pick in ("subject", "own_subject", "member", "heading", "start"):
+        if pick in ("subject", "own_subject", "member", "heading", "start", "whole"):
             return self._leading(tokens, found[0], pick)
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
             return None
-        if pick in ("object", "problem"):
-            return self._object(tokens, found, pick == "problem")
+        if pick in ("object", "problem", "thing"):
+            return self._object(tokens, found, pick)
         if pick == "end":
             rest = [t for t in tokens[found[-1].end:] if t != BREAK]
             return found[-1].concept if len(rest) <= _CATEGORY_SUFFIX else None
         if pick == "kind":
-            return _kind(found)
+            return _kind(tokens, found)
         return found[-1].concept if pick == "last" else found[0].concept
 
     def _leading(self, tokens, first, pick: str) -> str | None:
@@ -157,19 +163,23 @@ class _Resolver:
         or followed by a word that makes it a modifier (`池化后的特征`)."""
         lead = [t for t in tokens[: first.start] if t != BREAK and not t.isdigit()]
         after = _next_word(tokens, first.end)
-        if len(lead) > (1 if pick == "start" else _SUBJECT_LEAD) or _negated(tokens, first):
+        if len(lead) > (0 if pick in ("start", "member", "whole") else _SUBJECT_LEAD) or _negated(tokens, first):
             return None
         if pick == "own_subject" and after == "的" or after in _SUBJECT_MODIFIED:
             return None
-        if pick == "heading" and len([t for t in tokens[first.end:] if t != BREAK]) > _HEADING_REST:
+        rest = [t for t in tokens[first.end:] if t not in (BREAK, "的")]
+        if len(rest) > _REST.get(pick, len(rest)):
             return None
         return first.concept
 
-    def _object(self, tokens, found, problem_only: bool) -> str | None:
-        """The head noun of an object span: the first concept that is not a modifier of another
-        word, and before `问题` only a concept that is itself a problem."""
+    def _object(self, tokens, found, pick: str) -> str | None:
+        """The head noun of an object span, written right after the verb: the first concept that
+        is not a modifier of another word; for solves/causes, before `问题` only a concept that
+        is itself a problem (`problem`: only a problem at all)."""
         ends = {m.end for m in found}
         for m in found:
+            if len([t for t in tokens[: m.start] if t != BREAK]) > _OBJECT_LEAD[pick]:
+                return None
             if m.start >= 2 and tokens[m.start - 1] == "的" and m.start - 1 not in ends:
                 continue  # `一些死的神经元`: a kind of the concept, not the concept
             after = _next_word(tokens, m.end, stop_at_break=True)
@@ -177,13 +187,26 @@ class _Resolver:
                 after = _next_word(tokens, m.end + 1, stop_at_break=True)
                 if after and after not in _PROBLEM_NOUNS:
                     continue
-            if after in _MODIFIED:
+            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m):
                 continue
             is_problem = self.concepts.get(m.concept) is not None and self.concepts[m.concept].category == "problem"
-            if (after in _PROBLEM_NOUNS or problem_only) and not is_problem:
+            if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
                 return None
             return m.concept
         return None
+
+
+def _before_problem_noun(tokens: Sequence[str], mention) -> bool:
+    """`无监督图像转换问题`: other words stand between the concept and `问题`, so the problem
+    is a problem of something the concept qualifies."""
+    rest = []
+    for t in tokens[mention.end:]:
+        if t == BREAK:
+            return False
+        if t in _PROBLEM_NOUNS:
+            return any(w != "的" for w in rest)
+        rest.append(t)
+    return False
 
 
 def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> str:
@@ -195,19 +218,26 @@ def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> st
     return ""
 
 
-def _kind(found) -> str:
+def _kind(tokens: Sequence[str], found) -> str | None:
     """The class a thing is said to be: the last concept, or the one right before it that
-    qualifies it (`one-stage 目标检测算法` is a one-stage detector)."""
+    qualifies it (`one-stage 目标检测算法` is a one-stage detector); none if more than a word or
+    two follow it (`通过计算图的形式来表述计算的编程系统` is no kind of 计算图)."""
     last = found[-1]
+    if len([t for t in tokens[last.end:] if t not in (BREAK, "的")]) > _KIND_REST:
+        return None
     if len(found) >= 2 and found[-2].end == last.start:
         return found[-2].concept
     return last.concept
 
 
 def _partial(tokens: Sequence[str], mention) -> bool:
-    """A Latin name inside a longer one: `FCN` in `R-FCN` (the hyphen is not a token)."""
+    """A Latin name inside a longer one: `FCN` in `R-FCN` (the hyphen is not a token),
+    `mini-batch` in `mini-batch norm`."""
+    if not tokens[mention.start].isascii():
+        return False
     before = tokens[mention.start - 1] if mention.start else ""
-    return len(before) == 1 and before.isascii() and before.isalpha() and tokens[mention.start].isascii()
+    after = tokens[mention.end] if mention.end < len(tokens) else ""
+    return any(t.isascii() and t.isalpha() for t in (before, after))
 
 
 _OWN_SUBJECT = ("is_a", "causes")
@@ -250,6 +280,8 @@ def _head_pick(cand: RelationCandidate) -> str:
     """The stricter reading some relation types need of the pattern's pick."""
     if cand.type == "contrasts" and cand.head_pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
+    if cand.type == "contrasts" and cand.head_pick == "start":
+        return "whole"
     if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
         return "member"
     if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
@@ -259,9 +291,11 @@ def _head_pick(cand: RelationCandidate) -> str:
 
 def _tail_pick(cand: RelationCandidate) -> str:
     if cand.type == "contrasts" and cand.tail_pick == "first":
-        return "start"
+        return "whole"  # `A和B的区别`: B is all there is between the conjunction and the trigger
     if cand.type in _OBJECT and cand.tail_pick == "first":
         return "object"
+    if cand.type == "uses" and cand.tail_pick == "first":
+        return "thing"
     if cand.type == "is_a" and cand.tail_pick == "last":
         return "kind"
     return cand.tail_pick

@@ -23,6 +23,9 @@ _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
+_ITEM_SEP = re.compile(r"、(?![^(（]*[)）])")
+_CHAIN = 3
+"""More clauses than this before a verb whose own clause names nothing are a chain of steps."""
 _CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
 """`A、B和C`, `A+B+C`: the last two items of a list are joined by a conjunction, not a comma."""
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
@@ -68,8 +71,9 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
 
 def _from_match(pattern, m, passage, text, passages, index, following) -> list[RelationCandidate]:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
-    heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head")]
-    if "head_first" in groups and not heads and passage.kind == "item" and passage.heading:
+    heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head", pattern.topic_chain)]
+    if "head_first" in groups and not heads and passage.kind == "item" and passage.heading \
+            and not _LEAD_IN.match(_NUMBERED.split(groups["head_first"])[-1]):
         heads = [(passage.heading[-1], "heading", passage, text)]  # `使用RMSprop优化` under `WGAN的改进`
     if "heads" in groups or following:
         inline = split_items(groups.get("heads", ""), pattern.conjunctions)
@@ -83,25 +87,29 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
             for tail, tail_pick in tails]
 
 
-def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
-    """Spans of one role; a sentence's subject is sought in its main clause only."""
+def _spans(groups: dict[str, str], role: str, chain: bool = True) -> list[tuple[str, str]]:
+    """Spans of one role; a sentence's subject is sought where `subject_span` says, a name
+    right after a trigger in the current numbered item only."""
     out = []
     for pick in ("first", "last", "end", "start"):
         span = groups.get(f"{role}_{pick}", "")
         if role == "head" and pick == "first":
-            span = subject_span(span)
+            span = subject_span(span, chain)
             pick = "subject"
             if not _named(span):
                 continue
+        if pick == "start":
+            span = _NUMBERED.split(span)[-1]
         if span.strip():
             out.append((span, pick))
     return out
 
 
-def subject_span(text: str) -> str:
+def subject_span(text: str, chain: bool = True) -> str:
     """Where the subject of the verb after `text` is written: the verb's own clause if it names
-    something, else the first main clause (Chinese chains clauses on one topic); in an inline
-    numbered list, only the current item.
+    something, else the clause before it (Chinese chains clauses on one topic), else a short
+    lead-in label (`剪枝：…缓解过拟合`); in an inline numbered list, only the current item.
+    A subordinate clause (`若…`) has no subject for the main verb.
 
     Examples
     --------
@@ -111,16 +119,27 @@ def subject_span(text: str) -> str:
     'Batchnorm本质上是'
     >>> subject_span("ReLU 会使一部分神经元的输出为 0，这样就")
     'ReLU 会使一部分神经元的输出为 0'
+    >>> subject_span("区域提议(搜索、合并),调整一致,提取特征(CNN),SVM分类每个区域,")
+    ''
+    >>> subject_span("3、剪枝：决策树容易过拟合，一般来需要剪枝，缩小树结构规模、")
+    '剪枝'
     """
     items = _NUMBERED.split(text)
     text = items[-1] if len(items) > 1 else text
+    label = ""
     if _LEAD_IN.match(text):
+        label = _LEAD_IN.match(text).group().strip().rstrip(":：")
         text = _LEAD_IN.sub("", text, count=1)
-    text = text.split("、")[-1]
-    own = _CLAUSE_BREAK.split(text)[-1]
-    if _named(own) or len(_CLAUSE_BREAK.split(text)) == 1:
-        return own
-    return main_clause(text)
+    text = _ITEM_SEP.split(text)[-1]
+    clauses = _CLAUSE_BREAK.split(text)
+    if _SUBORDINATE.match(clauses[-1]):
+        return ""
+    if _named(clauses[-1]):
+        return clauses[-1]
+    previous = clauses[-2] if len(clauses) >= 2 else ""
+    if chain and previous and not _SUBORDINATE.match(previous) and (len(clauses) <= _CHAIN or "是" in previous):
+        return previous
+    return label if len(clauses) == 1 else ""
 
 
 _FILLER = re.compile(r"^(?:\s|最后|然后|接着|之后|同时|并且|并|还|也|都|就|这样|这样就|因此|所以|从而|进而|此外|其实|实际上|"
@@ -184,7 +203,7 @@ def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:
 
 def _candidate(pattern, head, head_pick, tail, tail_pick, passage, text) -> RelationCandidate:
     evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:EVIDENCE_CHARS], rule=pattern.id)
-    head = item_name(head) if head_pick == "item" else head.strip()
+    head = item_name(head) if head_pick in ("item", "member") else head.strip()
     return RelationCandidate(head=head, head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
                              type=pattern.type, evidence=evidence)
 

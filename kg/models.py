@@ -72,7 +72,8 @@ class AliasCandidate(Frozen):
     rule: str
 
 
-Pick = Literal["first", "last", "end", "item", "subject", "member", "own_subject", "start", "object", "heading"]
+Pick = Literal["first", "last", "end", "item", "subject", "member", "own_subject", "start", "whole", "object",
+               "problem", "thing", "kind", "heading"]
 """Which concept of a span a relation end means; see `RelationCandidate` and `ingest.link`."""
 
 EVIDENCE_CHARS = 300

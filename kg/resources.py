@@ -73,6 +73,9 @@ class Pattern(_Strict):
     item_pick: Literal["item", "member"] = "item"
     """How a listed item names its concept: anywhere in the item (`调整超参数`), or as the whole
     item or its start (`member`: `A=B+C` lists names, nothing else)."""
+    topic_chain: bool = True
+    """Whether a subject may come from the clause before the verb's (Chinese chains clauses on
+    one topic: `ReLU 会使…，这样就造成了稀疏性`); `uses` is drawn only from the verb's own clause."""
     names_items: bool = False
     """Whether the listed items are names by the sentence's own word (`分别是A、B和C`), so each
     becomes a concept even when it does not read as a noun phrase (`忘记层门`)."""
