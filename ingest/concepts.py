@@ -209,7 +209,7 @@ def mine_aliases(passages: Sequence[Passage]) -> list[AliasCandidate]:
 def _paren_aliases(text: str):
     for m in _PAREN.finditer(text):
         inside = _glossed(m.group("inside"))
-        if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside):
+        if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside) or _examples(inside):
             continue
         before = text[max(0, m.start() - 80): m.start()]
         outer = _term_before(before, inside)
@@ -260,10 +260,27 @@ def _term_before(before: str, inside: list[str]) -> str | None:
         return None  # `k-均值（k-means）`: the left side is part of a longer name
     run = cjk.group(1)
     for cut in range(len(run) - 1):
-        candidate = run[cut:]
+        candidate, dropped = run[cut:], run[:cut]
+        if dropped and not (dropped.endswith(_VERB_START) or dropped[-1] in stopwords()):
+            continue  # `计算平台` is not cut to `算平台`: only a leading verb or function word goes
         if is_term_like(candidate) and not candidate.startswith(_VERB_START):
             return candidate
     return None
+
+
+def _examples(inside: list[str]) -> bool:
+    """Two names of one script in a bracket are examples (`计算平台(GPU，ARM)`), unless one
+    spells out the other (`Support Vector Machines, SVM`).
+
+    Examples
+    --------
+    >>> _examples(["GPU", "ARM"]), _examples(["Support Vector Machines", "SVM"]), _examples(["DDPM", "去噪扩散模型"])
+    (True, False, False)
+    """
+    if len(inside) < 2 or has_cjk(inside[0]) != has_cjk(inside[1]):
+        return False
+    long, short = sorted(inside, key=len, reverse=True)
+    return has_cjk(short) or not _initials_match(long.split()[: len(short)], short)
 
 
 def _initials_match(words: list[str], acronym: str) -> bool:

@@ -109,6 +109,9 @@ _MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "�
 and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
 _PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
 """`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
+_VERBS_OF_USE = frozenset({"使用", "采用", "用", "利用", "引入", "加入"})
+_PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处理", "解决", "基于"})
+"""`SVM是一种…适用小样本学习方法`: a class named after what it serves is not what the thing is."""
 _SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
 """`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
 _KIND_REST = 2
@@ -163,10 +166,10 @@ class _Resolver:
         or followed by a word that makes it a modifier (`池化后的特征`)."""
         lead = [t for t in tokens[: first.start] if t != BREAK and not t.isdigit()]
         after = _next_word(tokens, first.end)
-        if len(lead) > (0 if pick in ("start", "member", "whole") else _SUBJECT_LEAD) or _negated(tokens, first):
+        if len(lead) > (0 if pick in ("start", "member", "whole", "heading") else _SUBJECT_LEAD) or _negated(tokens, first):
             return None
-        if pick == "own_subject" and after == "的" or after in _SUBJECT_MODIFIED:
-            return None
+        if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
+            return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
         rest = [t for t in tokens[first.end:] if t not in (BREAK, "的")]
         if len(rest) > _REST.get(pick, len(rest)):
             return None
@@ -176,6 +179,8 @@ class _Resolver:
         """The head noun of an object span, written right after the verb: the first concept that
         is not a modifier of another word; for solves/causes, before `问题` only a concept that
         is itself a problem (`problem`: only a problem at all)."""
+        if pick != "thing" and tokens and tokens[0] in _VERBS_OF_USE:
+            return None  # `避免使用ReLU`: what is avoided is a use, not a problem
         ends = {m.end for m in found}
         for m in found:
             if len([t for t in tokens[: m.start] if t != BREAK]) > _OBJECT_LEAD[pick]:
@@ -209,6 +214,10 @@ def _before_problem_noun(tokens: Sequence[str], mention) -> bool:
     return False
 
 
+def _previous_word(tokens: Sequence[str], i: int) -> str:
+    return next((t for t in reversed(tokens[:i]) if t != BREAK), "")
+
+
 def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> str:
     for t in tokens[i:]:
         if t != BREAK:
@@ -224,6 +233,8 @@ def _kind(tokens: Sequence[str], found) -> str | None:
     two follow it (`通过计算图的形式来表述计算的编程系统` is no kind of 计算图)."""
     last = found[-1]
     if len([t for t in tokens[last.end:] if t not in (BREAK, "的")]) > _KIND_REST:
+        return None
+    if _previous_word(tokens, found[-2].start if len(found) >= 2 and found[-2].end == last.start else last.start) in _PURPOSE:
         return None
     if len(found) >= 2 and found[-2].end == last.start:
         return found[-2].concept
@@ -351,9 +362,26 @@ def _add_name_variants(edges, extracts, concepts, mentions, headings):
             for variant in set(mentions.get(p.id, ())) & variants.keys():
                 base = variants[variant]
                 if base in sections[p.heading]:
-                    type_ = "improves" if _STATES_IMPROVEMENT.search(p.text) else "related"
+                    type_ = "improves" if _states_improvement(p.text, concepts[variant], concepts[base]) else "related"
                     edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                              rule="name_variant"))
+
+
+def _states_improvement(text: str, variant: Concept, base: Concept) -> bool:
+    """A sentence names both and says `改进`/`基于`: `DSSD … 改进每个任务的子网` about MS-CNN does not.
+
+    Examples
+    --------
+    >>> v, b = Concept(id="dssd", name="DSSD"), Concept(id="ssd", name="SSD")
+    >>> _states_improvement("DSSD是对SSD的改进。", v, b), _states_improvement("MS-CNN指出改进子网。DSSD更好。", v, b)
+    (True, False)
+    """
+    for sentence in re.split(r"[。！？!?；;]", text):
+        folded = sentence.casefold()
+        if _STATES_IMPROVEMENT.search(sentence) and all(
+                any(n.casefold() in folded for n in (c.name, *c.aliases)) for c in (variant, base)):
+            return True
+    return False
 
 
 def _add_cooccurrence(edges, extracts, mentions, headings, typed):

@@ -23,6 +23,7 @@ _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
+_MARKUP = re.compile(r"\*\*|`")
 _ITEM_SEP = re.compile(r"、(?![^(（]*[)）])")
 _CHAIN = 3
 """More clauses than this before a verb whose own clause names nothing are a chain of steps."""
@@ -137,8 +138,8 @@ def subject_span(text: str, chain: bool = True) -> str:
     if _named(clauses[-1]):
         return clauses[-1]
     previous = clauses[-2] if len(clauses) >= 2 else ""
-    if chain and previous and not _SUBORDINATE.match(previous) and (len(clauses) <= _CHAIN or "是" in previous):
-        return previous
+    if previous and not _SUBORDINATE.match(previous) and ("是" in previous or chain and len(clauses) <= _CHAIN):
+        return previous  # `Xception是对Inception v3的改进，主要是采用…`: a topic stated with 是 carries on
     return label if len(clauses) == 1 else ""
 
 
@@ -204,6 +205,7 @@ def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:
 def _candidate(pattern, head, head_pick, tail, tail_pick, passage, text) -> RelationCandidate:
     evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:EVIDENCE_CHARS], rule=pattern.id)
     head = item_name(head) if head_pick in ("item", "member") else head.strip()
+    head, tail = _MARKUP.sub("", head), _MARKUP.sub("", tail)  # `**X**`, `` `X` `` are X
     return RelationCandidate(head=head, head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
                              type=pattern.type, evidence=evidence)
 
