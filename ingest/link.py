@@ -170,10 +170,17 @@ class _Resolver:
             return None
         if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
             return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
+        if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
+            return None  # `算法的网络结构是基于…`: the concept belongs to something else
         rest = [t for t in tokens[first.end:] if t not in (BREAK, "的")]
         if len(rest) > _REST.get(pick, len(rest)):
             return None
         return first.concept
+
+    def _qualifier(self, word: str) -> bool:
+        """An adjective or distinguishing word (`常见的`, `经典的`) may stand before a subject."""
+        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
+        return len(tags) == 1 and tags[0][0] in "abzd"
 
     def _object(self, tokens, found, pick: str) -> str | None:
         """The head noun of an object span, written right after the verb: the first concept that
@@ -295,6 +302,8 @@ def _head_pick(cand: RelationCandidate) -> str:
         return "whole"
     if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
         return "member"
+    if cand.head_pick == "item" and cand.type == "part_of":
+        return "subject"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
     if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
         return "own_subject"
     return cand.head_pick
@@ -375,13 +384,22 @@ def _states_improvement(text: str, variant: Concept, base: Concept) -> bool:
     >>> v, b = Concept(id="dssd", name="DSSD"), Concept(id="ssd", name="SSD")
     >>> _states_improvement("DSSD是对SSD的改进。", v, b), _states_improvement("MS-CNN指出改进子网。DSSD更好。", v, b)
     (True, False)
+    >>> _states_improvement("基于DSSD中的Anchor提出了先验框", v, b)
+    False
     """
     for sentence in re.split(r"[。！？!?；;]", text):
         folded = sentence.casefold()
-        if _STATES_IMPROVEMENT.search(sentence) and all(
-                any(n.casefold() in folded for n in (c.name, *c.aliases)) for c in (variant, base)):
+        if not _STATES_IMPROVEMENT.search(sentence) or not _names_in(folded, variant):
+            continue
+        for n in (variant.name, *variant.aliases):
+            folded = folded.replace(n.casefold(), " ")
+        if _names_in(folded, base):  # written on its own, not only inside the variant's name
             return True
     return False
+
+
+def _names_in(folded: str, concept: Concept) -> bool:
+    return any(n.casefold() in folded for n in (concept.name, *concept.aliases))
 
 
 def _add_cooccurrence(edges, extracts, mentions, headings, typed):

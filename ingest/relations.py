@@ -23,13 +23,14 @@ _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
+_UNCLOSED = re.compile(r"[(（](?=[^)）]*$)")
 _MARKUP = re.compile(r"\*\*|`")
 _ITEM_SEP = re.compile(r"、(?![^(（]*[)）])")
 _CHAIN = 3
 """More clauses than this before a verb whose own clause names nothing are a chain of steps."""
 _CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
 """`A、B和C`, `A+B+C`: the last two items of a list are joined by a conjunction, not a comma."""
-_CLAUSE_BREAK = re.compile(r"[，,；;]")
+_CLAUSE_BREAK = re.compile(r"[，,；;](?![^(（]*[)）])")
 _SUBORDINATE = re.compile(r"\s*(?:早期|后来|此外|另外|同时|而且)?(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
 
 
@@ -74,7 +75,7 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head", pattern.topic_chain)]
     if "head_first" in groups and not heads and passage.kind == "item" and passage.heading \
-            and not _LEAD_IN.match(_NUMBERED.split(groups["head_first"])[-1]):
+            and not _named(_NUMBERED.split(groups["head_first"])[-1]):
         heads = [(passage.heading[-1], "heading", passage, text)]  # `使用RMSprop优化` under `WGAN的改进`
     if "heads" in groups or following:
         inline = split_items(groups.get("heads", ""), pattern.conjunctions)
@@ -127,6 +128,7 @@ def subject_span(text: str, chain: bool = True) -> str:
     """
     items = _NUMBERED.split(text)
     text = items[-1] if len(items) > 1 else text
+    text = _UNCLOSED.split(text)[-1]  # `A跟B类似（B是减少方差`: the verb's subject is inside the bracket
     label = ""
     if _LEAD_IN.match(text):
         label = _LEAD_IN.match(text).group().strip().rstrip(":：")
