@@ -109,6 +109,11 @@ _MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "�
 and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
 _PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
 """`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
+_PREPOSITIONS = frozenset({"与", "和", "跟", "同", "对", "把", "被", "给", "向", "从", "由", "该", "这", "这个", "这种",
+                           "此", "其", "那", "那个", "比如", "例如"})
+"""Words before a concept that make it an object of a preposition or a pointer to an earlier topic."""
+_STEP_PREPOSITIONS = _PREPOSITIONS | {"在", "根据", "按照", "利用", "通过"}
+"""A step (`在验证集上搜索…`) names what it does first; a concept after these is only a means."""
 _VERBS_OF_USE = frozenset({"使用", "采用", "用", "利用", "引入", "加入"})
 _PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处理", "解决", "基于"})
 """`SVM是一种…适用小样本学习方法`: a class named after what it serves is not what the thing is."""
@@ -147,7 +152,7 @@ class _Resolver:
         found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
         if not found:
             return None
-        if pick in ("subject", "own_subject", "member", "heading", "start", "whole"):
+        if pick in ("subject", "own_subject", "member", "heading", "start", "whole", "step"):
             return self._leading(tokens, found[0], pick)
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
@@ -168,6 +173,8 @@ class _Resolver:
         after = _next_word(tokens, first.end)
         if len(lead) > (0 if pick in ("start", "member", "whole", "heading") else _SUBJECT_LEAD) or _negated(tokens, first):
             return None
+        if set(lead) & (_STEP_PREPOSITIONS if pick == "step" else _PREPOSITIONS):
+            return None  # `与sigmoid搭配使用的…`, `该网络结构…`: not the subject, or another's
         if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
             return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
         if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
@@ -201,7 +208,10 @@ class _Resolver:
                     continue
             if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m):
                 continue
-            is_problem = self.concepts.get(m.concept) is not None and self.concepts[m.concept].category == "problem"
+            category = self.concepts[m.concept].category if m.concept in self.concepts else None
+            is_problem = category == "problem"
+            if pick != "thing" and category not in (None, "problem"):
+                return None  # what is solved or caused is a problem, not a metric or a model
             if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
                 return None
             return m.concept
@@ -303,7 +313,7 @@ def _head_pick(cand: RelationCandidate) -> str:
     if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
         return "member"
     if cand.head_pick == "item" and cand.type == "part_of":
-        return "subject"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
+        return "step"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
     if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
         return "own_subject"
     return cand.head_pick

@@ -31,7 +31,7 @@ _CHAIN = 3
 _CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
 """`A、B和C`, `A+B+C`: the last two items of a list are joined by a conjunction, not a comma."""
 _CLAUSE_BREAK = re.compile(r"[，,；;](?![^(（]*[)）])")
-_SUBORDINATE = re.compile(r"\s*(?:早期|后来|此外|另外|同时|而且)?(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
+_SUBORDINATE = re.compile(r"\s*(?:早期|后来|此外|另外|同时|而且|比如|例如|譬如)?(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
 
 
 @functools.lru_cache(maxsize=1)
