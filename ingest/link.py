@@ -104,22 +104,26 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
 
 _NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "取消", "去掉", "去除", "移除", "舍弃"})
 _MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
-                       "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数"})
+                       "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数",
+                       "损失", "下降", "降低", "提升", "变化", "丢失", "不足"})
 """Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
 and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
 _PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
 """`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
 _PREPOSITIONS = frozenset({"与", "和", "跟", "同", "对", "把", "被", "给", "向", "从", "由", "该", "这", "这个", "这种",
-                           "此", "其", "那", "那个", "比如", "例如"})
+                           "此", "其", "那", "那个", "比如", "例如", "到", "参考", "借鉴"})
 """Words before a concept that make it an object of a preposition or a pointer to an earlier topic."""
 _STEP_PREPOSITIONS = _PREPOSITIONS | {"在", "根据", "按照", "利用", "通过"}
 """A step (`在验证集上搜索…`) names what it does first; a concept after these is only a means."""
 _VERBS_OF_USE = frozenset({"使用", "采用", "用", "利用", "引入", "加入"})
-_PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处理", "解决", "基于"})
+_PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处理", "解决", "基于", "替代", "代替", "取代", "替换"})
 """`SVM是一种…适用小样本学习方法`: a class named after what it serves is not what the thing is."""
 _SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
 """`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
 _KIND_REST = 2
+_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 框架 问题 结构 层 器 法 类 "
+                         "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
+"""Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing."""
 _REST = {"heading": 1, "member": 2, "whole": 1}
 """How many words may follow the concept in a span that must be (nearly) only its name:
 `WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积."""
@@ -173,8 +177,8 @@ class _Resolver:
         after = _next_word(tokens, first.end)
         if len(lead) > (0 if pick in ("start", "member", "whole", "heading") else _SUBJECT_LEAD) or _negated(tokens, first):
             return None
-        if set(lead) & (_STEP_PREPOSITIONS if pick == "step" else _PREPOSITIONS):
-            return None  # `与sigmoid搭配使用的…`, `该网络结构…`: not the subject, or another's
+        if set(lead) & (_STEP_PREPOSITIONS if pick == "step" else _PREPOSITIONS) or any(map(self._verb, lead)):
+            return None  # `与sigmoid搭配使用的…`, `参考FPN思路…`, `该网络结构…`: not the subject, or another's
         if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
             return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
         if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
@@ -183,6 +187,11 @@ class _Resolver:
         if len(rest) > _REST.get(pick, len(rest)):
             return None
         return first.concept
+
+    def _verb(self, word: str) -> bool:
+        """A verb or preposition (jieba's tags), whose object a concept after it is."""
+        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
+        return len(tags) == 1 and tags[0] in ("v", "p", "vd")
 
     def _qualifier(self, word: str) -> bool:
         """An adjective or distinguishing word (`常见的`, `经典的`) may stand before a subject."""
@@ -249,11 +258,12 @@ def _kind(tokens: Sequence[str], found) -> str | None:
     qualifies it (`one-stage 目标检测算法` is a one-stage detector); none if more than a word or
     two follow it (`通过计算图的形式来表述计算的编程系统` is no kind of 计算图)."""
     last = found[-1]
-    if len([t for t in tokens[last.end:] if t not in (BREAK, "的")]) > _KIND_REST:
-        return None
+    rest = [t for t in tokens[last.end:] if t not in (BREAK, "的")]
+    if len(rest) > _KIND_REST or rest and rest[0] not in _CLASS_WORDS and not rest[0].isdigit() and rest[0] not in ("一", "种"):
+        return None  # `多分支卷积模块` is a kind of module, `深度学习库` of library
     if _previous_word(tokens, found[-2].start if len(found) >= 2 and found[-2].end == last.start else last.start) in _PURPOSE:
         return None
-    if len(found) >= 2 and found[-2].end == last.start:
+    if len(found) >= 2 and found[-2].end == last.start and tokens[found[-2].start].isascii():
         return found[-2].concept
     return last.concept
 
