@@ -121,6 +121,8 @@ _PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处�
 _SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
 """`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
 _KIND_REST = 2
+_ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"})
+"""`迁移学习的一种`: the class, then a word saying the thing is one of it."""
 _CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 框架 问题 结构 层 器 法 类 "
                          "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
 """Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing."""
@@ -259,7 +261,7 @@ def _kind(tokens: Sequence[str], found) -> str | None:
     two follow it (`通过计算图的形式来表述计算的编程系统` is no kind of 计算图)."""
     last = found[-1]
     rest = [t for t in tokens[last.end:] if t not in (BREAK, "的")]
-    if len(rest) > _KIND_REST or rest and rest[0] not in _CLASS_WORDS and not rest[0].isdigit() and rest[0] not in ("一", "种"):
+    if len(rest) > _KIND_REST or rest and rest[0] not in _CLASS_WORDS and rest[0] not in _ONE_OF:
         return None  # `多分支卷积模块` is a kind of module, `深度学习库` of library
     if _previous_word(tokens, found[-2].start if len(found) >= 2 and found[-2].end == last.start else last.start) in _PURPOSE:
         return None

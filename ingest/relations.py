@@ -24,7 +24,8 @@ _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
 _MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
 _QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
 _UNCLOSED = re.compile(r"[(（](?=[^)）]*$)")
-_MARKUP = re.compile(r"\*\*|`")
+_MARKUP = re.compile(r"\*\*|`|!?\[[^\]]*\]\([^)]*\)")
+"""Bold and code marks around a name, and whole links: `[矩阵乘法与 SIMD](…)` is a pointer, not text."""
 _ITEM_SEP = re.compile(r"、(?![^(（]*[)）])")
 _CHAIN = 3
 """More clauses than this before a verb whose own clause names nothing are a chain of steps."""
