@@ -138,6 +138,10 @@ _COPULA_DEFINITION = re.compile(
 _CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
 
 
+_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略)")
+"""A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
+
+
 def reads_as_definition(body: str) -> bool:
     """Whether the text after a defined term says what it is: not a number, a date, a citation
     or code, and long enough to say something.
@@ -145,10 +149,12 @@ def reads_as_definition(body: str) -> bool:
     Examples
     --------
     >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
-    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接"]]
-    [False, False, False, True, False]
+    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用"]]
+    [False, False, False, True, False, False]
     """
     body = body.strip()
+    if _NOT_A_START.match(body):
+        return False
     words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
     if len(words) < 6 or _CITATION.search(body) or body.startswith(("`", "$", "http", "!", "[", "|")):
         return False
@@ -261,7 +267,7 @@ def _term_before(before: str, inside: list[str]) -> str | None:
     run = cjk.group(1)
     for cut in range(len(run) - 1):
         candidate, dropped = run[cut:], run[:cut]
-        if dropped and not (dropped.endswith(_VERB_START) or dropped[-1] in stopwords()):
+        if dropped and not (dropped.endswith(_VERB_START) or dropped[-1] in stopwords()) or re.search(r"[一二三四五六七八九十两几\d]$", dropped):
             continue  # `计算平台` is not cut to `算平台`: only a leading verb or function word goes
         if is_term_like(candidate) and not candidate.startswith(_VERB_START):
             return candidate

@@ -188,6 +188,8 @@ class _Resolver:
         rest = [t for t in tokens[first.end:] if t not in (BREAK, "的")]
         if len(rest) > _REST.get(pick, len(rest)):
             return None
+        if pick == "heading" and first.concept in self.concepts and self.concepts[first.concept].category == "problem":
+            return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
 
     def _verb(self, word: str) -> bool:

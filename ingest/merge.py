@@ -165,6 +165,8 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     naming = {p.id for p in patterns().patterns if p.names_items}
     acronym_counts: Counter[str] = Counter()
     fallback_definitions: dict[str, str] = {}
+    titles: set[str] = set()
+    named: set[str] = set()
     for ex in extracts:
         for term in ex.terms:
             if term.rule.startswith("acronym:"):
@@ -175,13 +177,14 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                 continue
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
+                (titles if term.rule == "heading" else named).add(k)
                 if term.definition and k not in definitions:
                     definitions[k] = term.definition
         for rel in ex.relations:
             name = rel.head if rel.head_pick == "item" else ""
             if name and "的" not in name and len(name) <= 12 and (
                     admissible(name) or rel.evidence.rule in naming and is_term_like(name)):
-                groups.add(name)
+                named.add(groups.add(name))
     for surface, n in acronym_counts.items():
         if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \
                 and len(set(surface.casefold())) > 1 and admissible(surface):
@@ -191,7 +194,30 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
             definitions.setdefault(k, definition)
     _merge_plurals(groups)
     _join_aliases(groups, extracts, tokenizer, admissible)
+    _drop_bare_titles(groups, titles - named - set(definitions), extracts)
     return _concepts_from_groups(groups, category, definitions)
+
+
+MIN_TITLE_MENTIONS = 2
+"""A name found only as a heading must be written in this many passages to be a concept:
+`ILSVRC挑战赛历年冠军`, `Comparison to Other Real-Time Systems` title a section, they name nothing."""
+
+
+def _drop_bare_titles(groups: _Groups, titles: set[str], extracts: Sequence[FileExtract]) -> None:
+    """Forget heading-only names that the notes never write in a passage (twice), unless the
+    glossary or a mined alias vouches for them."""
+    members: Counter[str] = Counter(groups.find(k) for k in groups.parent)
+    bare = {k for k in titles if members[groups.find(k)] == 1 and groups.find(k) not in groups.glossary_root}
+    if not bare:
+        return
+    lexicon = Lexicon({k: k for k in bare})
+    written: Counter[str] = Counter()
+    for ex in extracts:
+        for tokens in ex.tokens:
+            written.update({m.concept for m in lexicon.mentions(tokens)})
+    for k in bare:
+        if written[k] < MIN_TITLE_MENTIONS:
+            del groups.parent[k]
 
 
 def _merge_plurals(groups: _Groups) -> None:
