@@ -41,6 +41,7 @@ _NOT_TEXT = re.compile(
     r"|`[^`]*`(?=[^\w`]|$)(?!\s*[(（])"        # a code span not glossed by a bracket
     r"|[A-Za-z0-9._/:\-]*(?:%[0-9A-Fa-f]{2}){2,}[A-Za-z0-9%._/:\-]*"  # percent-encoded text
     r"|\S+@\S+\.\w+"                        # an e-mail address
+    r"|\$\$?[^$]{1,400}\$\$?|\\[A-Za-z]+|\S*\^\S*"  # formulas: `$…$`, `\left`, `W^TXX^TW`
 )
 """Text of a note that names nothing: link targets, URLs, code spans, encoded text."""
 
@@ -138,7 +139,7 @@ _COPULA_DEFINITION = re.compile(
 _CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
 
 
-_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略)")
+_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及)")
 """A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
 
 

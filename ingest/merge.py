@@ -238,8 +238,8 @@ def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: T
             pieces = tokenizer.cut_cjk(name)
             for i in range(len(pieces)):
                 candidate = "".join(pieces[i:])
-                if key(candidate) in groups.parent or admissible(candidate):
-                    return candidate
+                if key(candidate) in groups.parent or admissible(candidate) and len(pieces[i]) > 1:
+                    return candidate  # not from a one-character word: `(等)人提出二值连接` names nothing
             return None
         return name if admissible(name) else None
 
