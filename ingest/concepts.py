@@ -46,6 +46,9 @@ _NOT_TEXT = re.compile(
 """Text of a note that names nothing: link targets, URLs, code spans, encoded text."""
 
 
+_VAGUE_MODIFIERS = frozenset({"new", "old", "other", "another", "more", "less", "some", "many", "several", "common"})
+
+
 def is_term_like(surface: str) -> bool:
     """Whether a string could name a concept: a short noun phrase, not a clause or junk.
 
@@ -53,6 +56,8 @@ def is_term_like(surface: str) -> bool:
     --------
     >>> [is_term_like(s) for s in ["数据增广", "Batch Normalization", "BN层", "这样", "进行", "3.5", "增加训练数据一般是没用的", "的"]]
     [True, True, True, False, False, False, False, False]
+    >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化"]]
+    [False, False, True]
     """
     s = surface.strip()
     if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”`*#]", s):
@@ -66,8 +71,8 @@ def is_term_like(surface: str) -> bool:
         return False
     cjk = re.findall(r"[\u4e00-\u9fff]", s)
     if has_cjk(s):
-        if len(cjk) < 2 and not has_latin(s) or len(cjk) > 10:
-            return False
+        if len(cjk) < 2 and not has_latin(s) or len(cjk) > 10 or re.search(r"[\u4e00-\u9fff]\s*[A-Za-z]$", s):
+            return False  # `类别标签y`: a variable, not a name
         if s.startswith(_VERB_START) or s.endswith(_BAD_END):
             return False
         if re.match(r"^[\d一二三四五六七八九十两几]", s) and not has_latin(s):
@@ -78,6 +83,8 @@ def is_term_like(surface: str) -> bool:
         return False
     if words[0].casefold() in stopwords() or words[-1].casefold() in stopwords():
         return False
+    if len(words) > 1 and words[0].casefold() in _VAGUE_MODIFIERS:
+        return False  # `New loss`, `Other methods`: a heading's words, not a name
     return bool(_LATIN_TERM.fullmatch(s))
 
 
