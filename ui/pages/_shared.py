@@ -1,6 +1,8 @@
 """What the pages share: the workspace, the cached explorer, links, and the graph component.
 
-Widgets only; everything shown is computed in `kg.explore`.
+Widgets only; everything shown is computed in `kg.explore`, and looks come from
+`ui.graph` / `ui.markup`. Every string from the notes that reaches a widget goes
+through `md_text` (plain) or `passage_markdown` (a passage).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from st_link_analysis import Event, st_link_analysis
 from ingest.workspace import Workspace
 from kg.errors import IndexCorruptError, IndexMissingError
 from kg.explore import Explorer, index_version
-from kg.view import GraphView, clicked_concept, graph_styles, legend_html
 from kg.search import Searcher
+from kg.view import GraphModel
+from ui import graph
+from ui.markup import md_text, passage_markdown, where
 
 PAGES_DIR = Path(__file__).resolve().parent
 SEARCH = str(PAGES_DIR / "search.py")
@@ -26,8 +30,6 @@ TOPICS = str(PAGES_DIR / "topics.py")
 ADD = str(PAGES_DIR / "add.py")
 GOTO = "_kg_goto"
 MAX_NOTE_MB = 2
-LAYOUT = {"name": "fcose", "animate": False, "fit": True, "padding": 30, "randomize": True,
-          "nodeDimensionsIncludeLabels": True, "nodeRepulsion": 6000, "idealEdgeLength": 60}
 CLICK = [Event("clicked_node", "click tap", "node")]
 
 
@@ -75,7 +77,14 @@ def html(fragment: str) -> None:
 
 
 def concept_link(name: str, label: str | None = None) -> None:
-    st.page_link(CONCEPT, label=label or name, query_params={"concept": name})
+    """A link to a concept's page; the label is shown as plain text (a name may hold markdown)."""
+    st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name})
+
+
+def passage(text: str, source: str, line: int, heading=(), terms=()) -> None:
+    """A passage: where it is, then its text as markdown (formulas too), nothing loaded from outside."""
+    st.caption(md_text(where(source, line, heading)))
+    st.markdown(passage_markdown(text, terms))
 
 
 def follow_click() -> None:
@@ -85,8 +94,8 @@ def follow_click() -> None:
         st.switch_page(CONCEPT, query_params={"concept": name})
 
 
-def _clicked(key: str, ex: Explorer, ids: dict, set_param: bool) -> None:
-    cid = clicked_concept(st.session_state.get(key), ids, ex.index.concepts)
+def _clicked(key: str, ex: Explorer, id_map: dict, set_param: bool) -> None:
+    cid = graph.clicked_concept(st.session_state.get(key), id_map, ex.index.concepts)
     if cid is None:
         return
     name = ex.index.concepts[cid].name
@@ -96,19 +105,27 @@ def _clicked(key: str, ex: Explorer, ids: dict, set_param: bool) -> None:
         st.session_state[GOTO] = name
 
 
-def show_graph(view: GraphView, ex: Explorer, key: str, on_concept_page: bool = False, height: int = 520) -> None:
-    """The clickable graph with its legend and a note of what was left out."""
-    if view.types:
-        st.markdown(legend_html(view.types), unsafe_allow_html=True)
+def show_graph(model: GraphModel, ex: Explorer, key: str, view: str, on_concept_page: bool = False,
+               height: int = 560) -> None:
+    """The clickable graph with its legend and a line on what was left out.
+
+    `key` stays the same while the page shows other concepts, so the component
+    stays mounted and only its elements change; `view` names what is shown, so a
+    new view is laid out again.
+    """
     notes = []
-    if view.left_out:
-        notes.append(f"{view.left_out} more concepts left out (showing the {view.shown} nearest and best connected)")
-    if view.edges_left_out:
-        notes.append(f"{view.edges_left_out} weaker links not drawn")
-    if notes:
-        st.caption("; ".join(notes) + ".")
-    st_link_analysis(view.elements, layout=LAYOUT, node_styles=[_Rule(r) for r in graph_styles()], height=height,
-                     key=key, events=CLICK, on_change=lambda: _clicked(key, ex, view.ids, on_concept_page))
+    if model.left_out:
+        notes.append(f"{model.left_out:,} more concepts in reach not drawn")
+    if model.edges_left_out:
+        notes.append(f"{model.edges_left_out:,} weaker co-occurrence links not drawn")
+    with st.container():  # one slot whatever it holds, so the graph after it keeps its place
+        if model.types:
+            html(graph.legend_html(model.types))
+        st.caption(f"{model.shown} concepts shown" + ("; " + "; ".join(notes) if notes else "") + ".")
+    id_map = graph.ids(model)
+    st_link_analysis(graph.elements(model), layout=graph.layout(model, view),
+                     node_styles=[_Rule(r) for r in graph.styles()], height=height, key=key, events=CLICK,
+                     on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
 
 
 class _Rule:
@@ -122,4 +139,4 @@ class _Rule:
 
 
 __all__ = ["ADD", "CONCEPT", "PATH", "SEARCH", "TOPICS", "concept_link", "explorer", "follow_click",
-           "forget_index", "html", "show_graph", "workspace"]
+           "forget_index", "html", "passage", "show_graph", "workspace"]
