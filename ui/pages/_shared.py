@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -38,11 +39,31 @@ def workspace() -> Workspace:
     return Workspace.from_settings()
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading the index…")
-def _load(notes: str, data: str, version: str) -> tuple[Explorer, Searcher]:
+_PREPARED: dict[tuple[str, str, str], Future] = {}
+
+
+def prepare(ws: Workspace, loaded) -> None:
+    """`kg ui` calls this with the index it has just loaded, before the server starts.
+
+    The explorer is built from it in the background while Streamlit starts and the
+    browser loads the page, so the first page finds it ready instead of reading the
+    index a second time ("Loading the index…" for seconds on big notes).
+    """
+    key = (str(ws.notes_dir.resolve()), str(ws.data_dir.resolve()), index_version(ws.data_dir))
+    future: Future = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(_explore(ws, loaded))
+        except BaseException as exc:  # handed to the page that waits for it, which loads again
+            future.set_exception(exc)
+
+    _PREPARED[key] = future
+    threading.Thread(target=work, name="kg-prepare", daemon=True).start()
+
+
+def _explore(ws: Workspace, loaded) -> tuple[Explorer, Searcher]:
     gc.unfreeze()  # let the collector see the previous generation's objects again
-    ws = Workspace(Path(notes), Path(data))
-    loaded = ws.load()  # with the graph part (relations), which search alone does not read
     searcher = ws.searcher(loaded)
     searcher.analyse("过拟合 overfitting")  # warms the tokenizer now, not on the first search
     ex = Explorer.from_index(searcher.index, index_version(ws.data_dir))
@@ -53,6 +74,18 @@ def _load(notes: str, data: str, version: str) -> tuple[Explorer, Searcher]:
     # Topics and study gaps take a second or two on big notes: start them now, off the page's path.
     threading.Thread(target=lambda: (ex.topics, ex.gaps), name="kg-topics", daemon=True).start()
     return ex, searcher
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the index…")
+def _load(notes: str, data: str, version: str) -> tuple[Explorer, Searcher]:
+    prepared = _PREPARED.pop((notes, data, version), None)
+    if prepared is not None:
+        try:
+            return prepared.result()
+        except Exception:  # noqa: BLE001 - load it here instead, which reports the error properly
+            pass
+    ws = Workspace(Path(notes), Path(data))
+    return _explore(ws, ws.load())  # with the graph part (relations), which search alone does not read
 
 
 def explorer() -> tuple[Explorer, Searcher]:
@@ -82,9 +115,8 @@ def concept_link(name: str, label: str | None = None) -> None:
 
 
 def passage(text: str, source: str, line: int, heading=(), terms=()) -> None:
-    """A passage: where it is, then its text as markdown (formulas too), nothing loaded from outside."""
-    st.caption(md_text(where(source, line, heading)))
-    st.markdown(passage_markdown(text, terms))
+    """A passage in one element: where it is, then its text as markdown (formulas too), nothing loaded from outside."""
+    st.markdown(f":gray[:small[{md_text(where(source, line, heading))}]]\n\n{passage_markdown(text, terms)}")
 
 
 def follow_click() -> None:
