@@ -1,6 +1,6 @@
 """What a user waits for in the browser: the explorer on dl500 + cv_note, in Debian chromium.
 
-    python3 bench/browser.py [--notes /tmp/ui/notes] [--data /tmp/ui/data] [--repeat 5]
+    python3 bench/browser.py [--notes /tmp/ui/notes] [--data /tmp/ui/data] [--rounds 5] [--baseline DIR]
 
 Starts `kg ui` (this checkout's code) over an already built index, then drives one
 headless chromium (Python playwright, no browser download) through what a learner
@@ -52,13 +52,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(notes: str, data: str, port: int, log_path: Path) -> tuple[subprocess.Popen, float]:
-    """`kg ui` in its own process group; returns it once `/_stcore/health` answers, and how long that took."""
+def start_server(notes: str, data: str, port: int, log_path: Path, root: Path = ROOT) -> tuple[subprocess.Popen, float]:
+    """`kg ui` of the checkout `root` in its own process group; returns it once `/_stcore/health`
+    answers, and how long that took."""
     log = log_path.open("w")
     started = time.monotonic()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port), "--notes", notes,
-                             "--data", data], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+                             "--data", data], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env,
+                            cwd=root)
     while time.monotonic() - started < 120:
         if proc.poll() is not None:
             raise SystemExit("kg ui exited:\n" + log_path.read_text())
@@ -99,7 +101,7 @@ def graph_state(page) -> dict | None:
     return None
 
 
-def wait_graph(page, center: str | None = None, timeout: float = 30) -> dict:
+def wait_graph(page, center: str | None = None, timeout: float = 90) -> dict:
     """Poll until a graph is drawn (centred on `center` when given)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -151,7 +153,7 @@ def zoom(page, factor: float) -> None:
             continue
 
 
-def wait_new_center(page, previous: str, timeout: float = 15) -> dict:
+def wait_new_center(page, previous: str, timeout: float = 60) -> dict:
     """Poll until the graph drawn is centred on another concept than `previous`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -171,96 +173,146 @@ def summary(label: str, times: list[float]) -> str:
             f"max {ordered[-1]:5.2f} s   n={len(times)}")
 
 
-def run(url: str, health_seconds: float, repeat: int) -> dict:
+KINDS = ("first", "deep", "click", "search", "topics", "path")
+
+
+class Run:
+    """One server's measurements."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.results: dict[str, list[float]] = {k: [] for k in KINDS}
+        self.clicks = {"right": 0, "total": 0}
+        self.outside: list[str] = []
+
+
+def first_page(page, run: Run) -> None:
+    start = time.monotonic()
+    page.goto(run.url)
+    page.get_by_text("passages are indexed", exact=False).wait_for(timeout=120_000)
+    run.results["first"].append(time.monotonic() - start)
+
+
+def one_pass(page, run: Run, i: int) -> None:
+    """Search, a deep link and two clicks on its graph (the second after a zoom), a path, a topic."""
+    url, results = run.url, run.results
+    page.goto(url)
+    box = page.get_by_placeholder("How to deal with overfitting?", exact=False)
+    box.wait_for()
+    box.fill(QUERIES[i % len(QUERIES)])
+    start = time.monotonic()
+    box.press("Enter")
+    page.get_by_role("heading", name="Passages").wait_for()
+    results["search"].append(time.monotonic() - start)
+
+    start = time.monotonic()
+    page.goto(f"{url}/concept?concept={quote(CONCEPTS[i % len(CONCEPTS)])}")
+    state = wait_graph(page)
+    wait_heading(page, state["center"])
+    results["deep"].append(time.monotonic() - start)
+    for click in range(2):
+        if click == 1:
+            zoom(page, 1.6)
+            page.wait_for_timeout(200)
+        target = pick_neighbour(page, {state["center"]})
+        if target is None:
+            break
+        previous = state["center"]
+        start = time.monotonic()
+        page.mouse.click(target["x"], target["y"])
+        try:
+            state = wait_new_center(page, previous)
+        except TimeoutError:
+            state = graph_state(page) or {"center": None}
+        results["click"].append(time.monotonic() - start)
+        run.clicks["total"] += 1
+        run.clicks["right"] += state["center"] == target["label"]
+
+    a, b = PATHS[i % len(PATHS)]
+    start = time.monotonic()
+    page.goto(f"{url}/path?from={quote(a)}&to={quote(b)}")
+    page.get_by_role("heading", name="Path 1").wait_for()
+    wait_graph(page)
+    results["path"].append(time.monotonic() - start)
+
+    start = time.monotonic()
+    page.goto(f"{url}/topics?topic={i % 3}")
+    wait_graph(page)
+    results["topics"].append(time.monotonic() - start)
+
+
+def measure(runs: dict[str, Run], rounds: int, screenshot: Path | None = None) -> None:
+    """Every server walked in turn, round after round, so a busy moment of the machine hits them alike."""
     from playwright.sync_api import sync_playwright
 
-    app_host = urlsplit(url).netloc
-    outside: list[str] = []
-    results: dict[str, list[float]] = {k: [] for k in ("first", "deep", "click", "search", "topics", "path")}
-    clicks = {"right": 0, "total": 0}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.on("request", lambda r: outside.append(r.url) if urlsplit(r.url).netloc not in (app_host, "")
-                    and not r.url.startswith(("data:", "blob:", "about:")) else None)
-
-            start = time.monotonic()
-            page.goto(url)
-            page.get_by_text("passages are indexed", exact=False).wait_for(timeout=120_000)
-            results["first"].append(time.monotonic() - start)
-            print(f"first page ready {results['first'][0]:.2f} s after goto ({health_seconds:.1f} s to health)")
-
-            for q in QUERIES * max(1, repeat // 3):
-                page.goto(url)
-                box = page.get_by_placeholder("How to deal with overfitting?", exact=False)
-                box.wait_for()
-                box.fill(q)
-                start = time.monotonic()
-                box.press("Enter")
-                page.get_by_role("heading", name="Passages").wait_for()
-                results["search"].append(time.monotonic() - start)
-
-            for name in CONCEPTS[:max(3, repeat)]:
-                start = time.monotonic()
-                page.goto(f"{url}/concept?concept={quote(name)}")
-                state = wait_graph(page)
-                wait_heading(page, state["center"])
-                results["deep"].append(time.monotonic() - start)
-
-                for i in range(2):
-                    if i == 1:
-                        zoom(page, 1.6)
-                        page.wait_for_timeout(200)
-                    target = pick_neighbour(page, {state["center"]})
-                    if target is None:
-                        break
-                    previous = state["center"]
-                    start = time.monotonic()
-                    page.mouse.click(target["x"], target["y"])
-                    try:
-                        state = wait_new_center(page, previous)
-                    except TimeoutError:
-                        state = graph_state(page) or {"center": None}
-                    results["click"].append(time.monotonic() - start)
-                    clicks["total"] += 1
-                    clicks["right"] += state["center"] == target["label"]
-            for a, b in PATHS:
-                start = time.monotonic()
-                page.goto(f"{url}/path?from={quote(a)}&to={quote(b)}")
-                page.get_by_role("heading", name="Path 1").wait_for()
-                wait_graph(page)
-                results["path"].append(time.monotonic() - start)
-            for topic in range(3):
-                start = time.monotonic()
-                page.goto(f"{url}/topics?topic={topic}")
-                wait_graph(page)
-                results["topics"].append(time.monotonic() - start)
+            pages = {}
+            for name, run in runs.items():
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(90_000)
+                host = urlsplit(run.url).netloc
+                page.on("request", lambda r, run=run, host=host: run.outside.append(r.url)
+                        if urlsplit(r.url).netloc not in (host, "") and not r.url.startswith(("data:", "blob:"))
+                        else None)
+                pages[name] = page
+                first_page(page, run)
+            for i in range(rounds):
+                for name, run in runs.items():
+                    one_pass(pages[name], run, i)
+                    print(f"round {i + 1} {name}: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in run.results.items()
+                                                               if v), flush=True)
+            if screenshot:
+                page = pages["this"]
+                page.goto(f"{runs['this'].url}/concept?concept={quote(CONCEPTS[0])}")
+                wait_graph(page, CONCEPTS[0])
+                page.wait_for_timeout(500)
+                page.screenshot(path=screenshot, clip={"x": 0, "y": 0, "width": 1400, "height": 1000})
         finally:
             browser.close()
-    return {"results": results, "clicks": clicks, "outside": outside}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--notes", default="/tmp/ui/notes", help="notes folder (dl500 + cv_note copied into one)")
     ap.add_argument("--data", default="/tmp/ui/data", help="its index folder (built first if missing)")
-    ap.add_argument("--repeat", type=int, default=5, help="concepts opened by deep link (each followed by 2 clicks)")
+    ap.add_argument("--rounds", type=int, default=5, help="walks per server (each: search, deep link, 2 clicks, "
+                                                          "path, topic)")
+    ap.add_argument("--baseline", type=Path, help="another checkout of kg to measure alongside, round by round")
+    ap.add_argument("--baseline-data", default="/tmp/ui/data-base",
+                    help="the baseline's own index folder (an index records the code that built it)")
+    ap.add_argument("--screenshot", type=Path, help="save this checkout's page of the first concept here")
     args = ap.parse_args()
-    port = free_port()
-    log = Path(args.data).parent / "bench-browser-server.log"
-    proc, health = start_server(args.notes, args.data, port, log)
+    servers = {"this": (ROOT, args.data)}
+    if args.baseline:
+        servers["baseline"] = (args.baseline.resolve(), args.baseline_data)
+    procs, runs = [], {}
     try:
-        out = run(f"http://127.0.0.1:{port}", health, args.repeat)
+        for name, (root, data) in servers.items():
+            port = free_port()
+            proc, health = start_server(args.notes, data, port, Path(data).parent / f"bench-browser-{name}.log", root)
+            procs.append(proc)
+            runs[name] = Run(f"http://127.0.0.1:{port}")
+            print(f"{name}: {root} answered /_stcore/health after {health:.1f} s")
+        measure(runs, args.rounds, args.screenshot)
     finally:
-        stop_server(proc)
+        for proc in procs:
+            stop_server(proc)
     labels = {"first": "first page after health", "deep": "deep link to a concept", "click": "click to new graph",
               "search": "search results", "topics": "topics page", "path": "path page"}
-    for key, label in labels.items():
-        print(summary(label, out["results"][key]))
-    print(f"clicks that opened the node clicked: {out['clicks']['right']}/{out['clicks']['total']}")
-    print(f"requests to other hosts: {len(out['outside'])}" + "".join(f"\n  {u}" for u in sorted(set(out["outside"]))))
+    for name, run in runs.items():
+        print(f"\n{name}")
+        for key, label in labels.items():
+            print(summary(label, run.results[key]))
+        print(f"clicks that opened the node clicked: {run.clicks['right']}/{run.clicks['total']}")
+        print(f"requests to other hosts: {len(run.outside)}" + "".join(f"\n  {u}" for u in sorted(set(run.outside))))
+    if "baseline" in runs:
+        print("\nmedian this / baseline (same run, same load)")
+        for key, label in labels.items():
+            this, base = runs["this"].results[key], runs["baseline"].results[key]
+            if this and base:
+                print(f"{label:<34} {statistics.median(this) / statistics.median(base):5.2f}")
 
 
 if __name__ == "__main__":

@@ -124,7 +124,10 @@ def ego_model(g: nx.MultiDiGraph, center: str, radius: int = 1, types: Iterable[
     strength = {n: _link_strength(g, center, n, wanted) for n in near}
     near_typed = [n for n in near if strength[n][0]]
     near_rest = [n for n in near if not strength[n][0]]
-    by_strength = lambda n: (-strength[n][1], -strength[n][2], -g.degree(n), n)  # noqa: E731
+
+    def by_strength(n: str) -> tuple:
+        return -strength[n][1], -strength[n][2], -g.degree(n), n
+
     far: list[str] = []
     if radius >= 2:
         walk = wanted if through_related else wanted & set(TYPED)
@@ -205,8 +208,8 @@ def _model(g: nx.MultiDiGraph, kept: list[str], rings: dict[str, int], wanted: s
 
 def _node(g: nx.MultiDiGraph, n: str, ring: int) -> NodeModel:
     d = g.nodes[n]
-    related = sum(1 for _ in g.out_edges(n, keys=True) if _[2] == "related") + \
-        sum(1 for _ in g.in_edges(n, keys=True) if _[2] == "related")
+    related = sum(1 for *_, key in g.out_edges(n, keys=True) if key == "related")
+    related += sum(1 for *_, key in g.in_edges(n, keys=True) if key == "related")
     return NodeModel(n, d.get("name", n), tuple(d.get("aliases", ())), d.get("definition") or "",
                      g.degree(n) - related, related, ring)
 

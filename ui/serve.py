@@ -143,7 +143,7 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
     from starlette.middleware import Middleware
     from streamlit.runtime.pages_manager import PagesManager
 
-    from ui.pages._shared import prepare
+    from ui.preload import prepare
 
     prepare(ws, loaded)  # the first page finds the explorer built instead of loading the index again
 

@@ -7,9 +7,6 @@ through `md_text` (plain) or `passage_markdown` (a passage).
 
 from __future__ import annotations
 
-import gc
-import threading
-from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -22,6 +19,7 @@ from kg.search import Searcher
 from kg.view import GraphModel
 from ui import graph
 from ui.markup import md_text, passage_markdown, where
+from ui.preload import explore, take_prepared
 
 PAGES_DIR = Path(__file__).resolve().parent
 SEARCH = str(PAGES_DIR / "search.py")
@@ -39,53 +37,13 @@ def workspace() -> Workspace:
     return Workspace.from_settings()
 
 
-_PREPARED: dict[tuple[str, str, str], Future] = {}
-
-
-def prepare(ws: Workspace, loaded) -> None:
-    """`kg ui` calls this with the index it has just loaded, before the server starts.
-
-    The explorer is built from it in the background while Streamlit starts and the
-    browser loads the page, so the first page finds it ready instead of reading the
-    index a second time ("Loading the index…" for seconds on big notes).
-    """
-    key = (str(ws.notes_dir.resolve()), str(ws.data_dir.resolve()), index_version(ws.data_dir))
-    future: Future = Future()
-
-    def work() -> None:
-        try:
-            future.set_result(_explore(ws, loaded))
-        except BaseException as exc:  # handed to the page that waits for it, which loads again
-            future.set_exception(exc)
-
-    _PREPARED[key] = future
-    threading.Thread(target=work, name="kg-prepare", daemon=True).start()
-
-
-def _explore(ws: Workspace, loaded) -> tuple[Explorer, Searcher]:
-    gc.unfreeze()  # let the collector see the previous generation's objects again
-    searcher = ws.searcher(loaded)
-    searcher.analyse("过拟合 overfitting")  # warms the tokenizer now, not on the first search
-    ex = Explorer.from_index(searcher.index, index_version(ws.data_dir))
-    # The index is a few hundred thousand long-lived objects; a full collection walking them costs
-    # ~0.25 s on the corpora at a random rerun. Freezing keeps them out of the cyclic collector.
-    gc.collect()
-    gc.freeze()
-    # Topics and study gaps take a second or two on big notes: start them now, off the page's path.
-    threading.Thread(target=lambda: (ex.topics, ex.gaps), name="kg-topics", daemon=True).start()
-    return ex, searcher
-
-
 @st.cache_resource(max_entries=2, show_spinner="Loading the index…")
 def _load(notes: str, data: str, version: str) -> tuple[Explorer, Searcher]:
-    prepared = _PREPARED.pop((notes, data, version), None)
+    prepared = take_prepared(notes, data, version)
     if prepared is not None:
-        try:
-            return prepared.result()
-        except Exception:  # noqa: BLE001 - load it here instead, which reports the error properly
-            pass
+        return prepared
     ws = Workspace(Path(notes), Path(data))
-    return _explore(ws, ws.load())  # with the graph part (relations), which search alone does not read
+    return explore(ws, ws.load())  # with the graph part (relations), which search alone does not read
 
 
 def explorer() -> tuple[Explorer, Searcher]:
