@@ -147,10 +147,12 @@ def question_bank(index: KnowledgeIndex, searcher: Searcher, questions: Iterable
     for p in index.passages:
         if p.heading and p.kind not in ("heading", "question"):
             under.setdefault((p.source, p.heading[-1]), []).append(p)
-    return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else []) for q in questions]
+    asking = {p.id for p in index.passages if p.kind == "question"}
+    return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else [], asking)
+            for q in questions]
 
 
-def _entry(searcher: Searcher, q: Question, under_heading: list) -> BankEntry:
+def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str]) -> BankEntry:
     analysis = searcher.analyse(q.text)
     named = tuple(dict.fromkeys([*([analysis.exact] if analysis.exact else []), *analysis.named]))
     answers: dict[tuple[str, int], Cite] = {}
@@ -158,7 +160,7 @@ def _entry(searcher: Searcher, q: Question, under_heading: list) -> BankEntry:
         answers.setdefault((p.source, p.line), Cite(source=p.source, line=p.line, text=p.text))
     if named:
         for hit in searcher.search(q.text, k=2 * ANSWERS).passages:
-            if (hit.source, hit.line) == (q.source, q.line) or hit.text.strip() == q.text.strip():
+            if hit.id in asking or (hit.source, hit.line) == (q.source, q.line) or hit.text.strip() == q.text.strip():
                 continue
             if set(hit.concepts) & set(named):
                 answers.setdefault((hit.source, hit.line), Cite(source=hit.source, line=hit.line, text=hit.text))
