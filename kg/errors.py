@@ -37,3 +37,7 @@ class UnknownConceptError(KgError):
 
 class NoteRejectedError(KgError):
     """A note the user tried to add cannot be accepted (empty, too big, duplicate, binary)."""
+
+
+class StudyError(KgError):
+    """The review history cannot be used as asked (unknown card, unreadable database)."""

@@ -12,6 +12,7 @@ from ingest.workspace import Workspace
 from kg.errors import KgError, UnknownConceptError
 from kg.models import RELATION_TYPES
 from kg.normalize import one_line
+from ui import cli_study
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("export", parents=[common], help="the whole graph as JSON or GraphML")
-    p.add_argument("--format", choices=("json", "graphml"), default="json")
+    p.add_argument("--format", choices=("json", "graphml", "anki", "obsidian"), default="json")
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
     p.set_defaults(handler=cmd_export)
 
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("gold_dir")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_eval)
+    cli_study.register(sub, common)
     return parser
 
 
@@ -171,6 +173,8 @@ def cmd_export(args) -> int:
     from kg.graph import export_graphml, export_json
 
     ws = _workspace(args)
+    if args.format in ("anki", "obsidian"):
+        return cli_study.export_study(ws, args.format, args.output)
     index = ws.load().index
     _warn(ws)
     if args.format == "graphml":

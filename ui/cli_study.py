@@ -1,0 +1,299 @@
+"""The study commands of `kg`: questions, cards, study, review, due, history, backup; and the
+Anki / Obsidian exports. `ui.cli` registers them with one call.
+
+`review`, `due`, `history` and `backup` read only the study database (no index load),
+so they stay fast; `cards`, `questions` and `study` read the notes' cards off the
+index and store them (new cards become due, vanished ones are suspended).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from ingest.read import UndecodableNote, decode, find_notes
+from ingest.workspace import Workspace
+from kg.errors import KgError, StudyError
+from kg.index import KnowledgeIndex
+from kg.normalize import one_line
+from kg.search import Searcher
+from kg.study import schedule
+from kg.study.cards import make_cards
+from kg.study.models import BankEntry, Card, Question
+from kg.study.questions import GAP, find_questions, question_bank
+from kg.study.storage import ReviewStore, study_db_path
+from kg.study.strength import concept_session, concept_strength, session
+
+PROMPT = "  again / hard / good / easy (1-4), s = skip, q = quit: "
+
+
+def register(sub, common) -> None:
+    """Add the study subcommands to `kg`'s subparsers."""
+    study_common = _study_parent(common)
+    p = sub.add_parser("questions", parents=[study_common], help="the questions your notes ask, and their gaps")
+    p.add_argument("--concept", help="only questions naming this concept")
+    p.add_argument("--gaps", action="store_true", help="only questions no passage answers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_questions)
+
+    p = sub.add_parser("cards", parents=[study_common], help="study cards read off the graph (and store them)")
+    p.add_argument("--concept", help="only cards naming this concept")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_cards)
+
+    p = sub.add_parser("study", parents=[study_common], help="a review session in the terminal")
+    p.add_argument("--concept", help="study this concept and its weak prerequisites")
+    p.add_argument("--topic", type=int, help="study one topic (its number in the Topics page)")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(handler=cmd_study)
+
+    p = sub.add_parser("review", parents=[study_common], help="record one review: kg review CARD_ID good")
+    p.add_argument("card_id")
+    p.add_argument("rating", choices=sorted(schedule.RATINGS))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_review)
+
+    p = sub.add_parser("due", parents=[study_common], help="cards due now")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_due)
+
+    p = sub.add_parser("history", parents=[study_common], help="every review recorded")
+    p.add_argument("--card", help="only this card's reviews")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_history)
+
+    p = sub.add_parser("backup", parents=[study_common], help="copy the review history (SQLite backup API)")
+    p.add_argument("-o", "--output", help="backup file (default: beside the database, with a timestamp)")
+    p.set_defaults(handler=cmd_backup)
+
+
+def _study_parent(common):
+    import argparse
+
+    parent = argparse.ArgumentParser(add_help=False, parents=[common])
+    parent.add_argument("--study-db", help="review history database (default: $KG_STUDY_DB, or beside the data "
+                                           "folder: .kg → .kg-study.sqlite)")
+    return parent
+
+
+# --------------------------------------------------------------------------- shared with the Study page
+
+
+def note_questions(notes_dir: Path) -> list[Question]:
+    """Every question of every note (a note that cannot be read is skipped, as a build skips it)."""
+    found, _ = find_notes(notes_dir)
+    out = []
+    for source, path in sorted(found.items()):
+        try:
+            text = decode(path.read_bytes())
+        except (OSError, UndecodableNote):
+            continue
+        out.extend(find_questions(text, source))
+    return out
+
+
+def bank_of(ws: Workspace, index: KnowledgeIndex, searcher: Searcher) -> list[BankEntry]:
+    return question_bank(index, searcher, note_questions(ws.notes_dir))
+
+
+def deck(ws: Workspace) -> tuple[KnowledgeIndex, list[BankEntry], list[Card]]:
+    """The index, the question bank and every card of the notes."""
+    loaded = ws.load()
+    searcher = ws.searcher(loaded)
+    bank = bank_of(ws, loaded.index, searcher)
+    return loaded.index, bank, make_cards(loaded.index, bank)
+
+
+def open_store(ws: Workspace, explicit: str | None = None) -> ReviewStore:
+    return ReviewStore(study_db_path(ws.data_dir, explicit))
+
+
+def export_study(ws: Workspace, fmt: str, output: str | None) -> int:
+    """`kg export --format anki|obsidian`."""
+    from kg.study.export import export_anki, export_obsidian
+
+    if not output:
+        raise KgError(f"--format {fmt} needs -o/--output ({'deck.apkg' if fmt == 'anki' else 'a folder'})")
+    index, _, cards = deck(ws)
+    if fmt == "anki":
+        n = export_anki(cards, index, Path(output))
+        print(f"wrote {n} notes to {output}")
+    else:
+        n = export_obsidian(index, Path(output))
+        print(f"wrote {n} concept notes to {output}")
+    return 0
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _workspace(args) -> Workspace:
+    return Workspace.from_settings(args.notes, args.data)
+
+
+def _concept_id(index: KnowledgeIndex, name: str | None) -> str | None:
+    return index.resolve(name).id if name else None
+
+
+def cmd_questions(args) -> int:
+    ws = _workspace(args)
+    loaded = ws.load()
+    bank = bank_of(ws, loaded.index, ws.searcher(loaded))
+    cid = _concept_id(loaded.index, args.concept)
+    rows = [e for e in bank if (cid is None or cid in e.concepts) and (not args.gaps or e.is_gap)]
+    if args.json:
+        print(json.dumps([{**e.question.model_dump(), "concepts": list(e.concepts),
+                           "answers": [a.model_dump() for a in e.answers], "gap": e.is_gap} for e in rows],
+                         ensure_ascii=False, indent=1))
+        return 0
+    for e in rows:
+        q = e.question
+        print(f"{q.source}:{q.line}  {one_line(q.text, 100)}")
+        if e.is_gap:
+            print(f"    {GAP}")
+        for a in e.answers[:1]:
+            print(f"    → {a.source}:{a.line}  {one_line(a.text, 100)}")
+    gaps = sum(e.is_gap for e in rows)
+    print(f"questions: {len(rows)}  answered: {len(rows) - gaps}  gaps ({GAP}): {gaps}")
+    return 0
+
+
+def cmd_cards(args) -> int:
+    ws = _workspace(args)
+    index, _, cards = deck(ws)
+    with open_store(ws, args.study_db) as store:
+        report = store.sync(cards)
+    cid = _concept_id(index, args.concept)
+    shown = [c for c in cards if cid is None or cid in c.concepts]
+    if args.json:
+        print(json.dumps([c.model_dump() for c in shown], ensure_ascii=False, indent=1))
+        return 0
+    for c in shown:
+        print(f"{c.id}  [{c.kind}{'/' + c.relation if c.relation else ''}]  {one_line(c.front, 80)}")
+        print(f"    {one_line(c.back, 100)}")
+    print(f"cards: {len(shown)}  (stored: {report.added} new, {report.suspended} suspended, "
+          f"{report.revived} back from suspension)")
+    return 0
+
+
+def cmd_review(args) -> int:
+    ws = _workspace(args)
+    with open_store(ws, args.study_db) as store:
+        if store.card(args.card_id) is None:
+            store.sync(deck(ws)[2])
+        due = store.review(args.card_id, args.rating)
+    if args.json:
+        print(json.dumps({"card_id": args.card_id, "rating": args.rating, "due": due.isoformat()}))
+    else:
+        print(f"reviewed {args.card_id}: {args.rating}; next due {_when(due)}")
+    return 0
+
+
+def cmd_due(args) -> int:
+    ws = _workspace(args)
+    with open_store(ws, args.study_db) as store:
+        rows = store.due(limit=args.limit)
+    if args.json:
+        print(json.dumps([asdict(r) | {"due": datetime.fromtimestamp(r.due).astimezone().isoformat()} for r in rows],
+                         ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        print(f"{r.id}  [{r.kind}]  {one_line(r.front, 90)}")
+    print(f"due: {len(rows)}")
+    return 0
+
+
+def cmd_history(args) -> int:
+    ws = _workspace(args)
+    with open_store(ws, args.study_db) as store:
+        rows = store.history(args.card)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        print(f"{r.at}  {r.rating:5}  {r.card_id}")
+    print(f"reviews: {len(rows)}")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    ws = _workspace(args)
+    with open_store(ws, args.study_db) as store:
+        target = Path(args.output) if args.output else store.path.with_name(
+            f"{store.path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
+        store.backup(target)
+    print(f"backed up to {target}")
+    return 0
+
+
+def cmd_study(args) -> int:
+    ws = _workspace(args)
+    index, _, cards = deck(ws)
+    with open_store(ws, args.study_db) as store:
+        store.sync(cards)
+        due_ids = [r.id for r in store.due()]
+        chosen, note = _pick(index, cards, due_ids, store, args)
+        if note:
+            print(note)
+        if not chosen:
+            print("nothing to study now")
+            return 0
+        return _session(store, chosen)
+
+
+def _pick(index, cards, due_ids, store, args) -> tuple[list[Card], str]:
+    if args.topic is not None:
+        from kg.graph import to_graph
+        from kg.topics import topics
+
+        found = {t.id: t for t in topics(to_graph(index))}
+        if args.topic not in found:
+            raise StudyError(f"no topic {args.topic} (topics are numbered 0-{len(found) - 1})")
+        topic = found[args.topic]
+        return session(cards, due_ids, topic.members, args.limit), f"topic {topic.id}: {topic.label}"
+    if args.concept:
+        cid = index.resolve(args.concept).id
+        strength = concept_strength(cards, store.retrievability())
+        chosen, taken = concept_session(index, cards, due_ids, cid, strength, args.limit)
+        names = [index.concepts[c].name for c in taken[1:]]
+        return chosen, f"{index.concepts[cid].name}" + (f" with weak prerequisites: {', '.join(names)}" if names else "")
+    return session(cards, due_ids, None, args.limit), ""
+
+
+def _session(store: ReviewStore, cards: list[Card]) -> int:
+    done = 0
+    for i, card in enumerate(cards, start=1):
+        print(f"\n[{i}/{len(cards)}] {card.front}")
+        if _ask("  (enter: show the answer, q: quit) ") == "q":
+            break
+        print(f"  {card.back}")
+        for e in card.evidence[:3]:
+            print(f"    “{one_line(e.text, 100)}” {e.source}:{e.line}")
+        answer = _ask(PROMPT)
+        while answer not in {"q", "s", *schedule.RATINGS, "1", "2", "3", "4", "a", "h", "g", "e"}:
+            answer = _ask(PROMPT)
+        if answer == "q":
+            break
+        if answer == "s":
+            continue
+        rating = {"a": "again", "h": "hard", "g": "good", "e": "easy"}.get(answer, answer)
+        due = store.review(card.id, rating)
+        done += 1
+        print(f"  next due {_when(due)}")
+    print(f"\nreviewed {done}; still due: {len(store.due())}")
+    return 0
+
+
+def _ask(prompt: str) -> str:
+    print(prompt, end="", flush=True)
+    line = sys.stdin.readline()
+    return line.strip().lower() if line else "q"
+
+
+def _when(due: datetime) -> str:
+    return due.astimezone().strftime("%Y-%m-%d %H:%M")
