@@ -24,6 +24,9 @@ from kg.study.models import Card
 ANKI_MODEL_ID = 1_607_392_319
 ANKI_DECK_ID = 2_059_400_110
 RELATED_LINKS = 20
+INCOMING = {"solves": "solved by", "causes": "caused by", "is_a": "kinds", "part_of": "parts", "uses": "used by",
+            "improves": "improved by", "contrasts": "contrasted with", "related": "related (mentioned with)"}
+"""Headings for relations that point at the concept of a note."""
 _UNSAFE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
 
 
@@ -109,8 +112,8 @@ def concept_note(index: KnowledgeIndex, cid: str, names: dict[str, str],
         lines += [concept.definition, ""]
     grouped: dict[str, list[tuple[bool, Relation]]] = defaultdict(list)
     for outgoing, r in relations:
-        grouped[r.type if outgoing else f"{r.type} (from)"].append((outgoing, r))
-    for heading in [h for t in RELATION_TYPES for h in (t, f"{t} (from)") if h in grouped]:
+        grouped[r.type if outgoing else INCOMING[r.type]].append((outgoing, r))
+    for heading in [h for t in RELATION_TYPES for h in (t, INCOMING[t]) if h in grouped]:
         rows = sorted(grouped[heading], key=lambda x: -x[1].weight)
         if heading.startswith("related"):
             rows = rows[:RELATED_LINKS]
