@@ -29,7 +29,8 @@ _BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.、)）]|[（(]\d+[)）])\s+")
 _INTERVIEW = re.compile(r"面试|面经|笔试|[一二三四五终hH]面")
 _NAMES_INTERVIEW = re.compile(r"(?:面试|面经|笔试|[一二三四五终hH]面)\s*(?:[(（][^)）]*[)）])?$")
 _NOT_A_LIST = re.compile(r"总结|心得|感想|建议")
-_PROSE = re.compile(r"[=“”\"]")
+_PROSE = re.compile(r"[“”\"]|(?<![=!<>])=(?!=)")
+"""An answer, not a question: a quotation or a formula (a lone `=`; `==` is code asked about)."""
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _ASKED = re.compile(r"[^。！!；;?？]+?[?？]+")
 _STARTS_ASKING = re.compile(r"^(?:什么是|什么叫|为什么|为何|如何|怎么|怎样|是否|请?简述|请?介绍|说说|谈谈|讲讲|"
