@@ -14,20 +14,19 @@ import time
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ingest.read import UndecodableNote, decode, find_notes
-from ingest.workspace import Workspace
 from kg.errors import KgError, StudyError
-from kg.index import KnowledgeIndex
 from kg.normalize import one_line
-from kg.search import Searcher
-from kg.study import schedule
-from kg.study.cards import make_cards
-from kg.study.models import BankEntry, Card, Question
-from kg.study.questions import GAP, find_questions, question_bank
-from kg.study.storage import ReviewStore, study_db_path
-from kg.study.strength import concept_session, concept_strength, session
 
+if TYPE_CHECKING:  # the study modules load with the study commands, not with every `kg` command
+    from ingest.workspace import Workspace
+    from kg.index import KnowledgeIndex
+    from kg.search import Searcher
+    from kg.study.models import BankEntry, Card, Question
+    from kg.study.storage import ReviewStore
+
+RATINGS = ("again", "hard", "good", "easy")
 PROMPT = "  again / hard / good / easy (1-4), s = skip, q = quit: "
 
 
@@ -53,7 +52,7 @@ def register(sub, common) -> None:
 
     p = sub.add_parser("review", parents=[study_common], help="record one review: kg review CARD_ID good")
     p.add_argument("card_id")
-    p.add_argument("rating", choices=sorted(schedule.RATINGS))
+    p.add_argument("rating", choices=RATINGS)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_review)
 
@@ -86,6 +85,9 @@ def _study_parent(common):
 
 def note_questions(notes_dir: Path) -> list[Question]:
     """Every question of every note (a note that cannot be read is skipped, as a build skips it)."""
+    from ingest.read import UndecodableNote, decode, find_notes
+    from kg.study.questions import find_questions
+
     found, _ = find_notes(notes_dir)
     out = []
     for source, path in sorted(found.items()):
@@ -98,11 +100,15 @@ def note_questions(notes_dir: Path) -> list[Question]:
 
 
 def bank_of(ws: Workspace, index: KnowledgeIndex, searcher: Searcher) -> list[BankEntry]:
+    from kg.study.questions import question_bank
+
     return question_bank(index, searcher, note_questions(ws.notes_dir))
 
 
 def deck(ws: Workspace) -> tuple[KnowledgeIndex, list[BankEntry], list[Card]]:
     """The index, the question bank and every card of the notes."""
+    from kg.study.cards import make_cards
+
     loaded = ws.load()
     searcher = ws.searcher(loaded)
     bank = bank_of(ws, loaded.index, searcher)
@@ -110,6 +116,8 @@ def deck(ws: Workspace) -> tuple[KnowledgeIndex, list[BankEntry], list[Card]]:
 
 
 def open_store(ws: Workspace, explicit: str | None = None) -> ReviewStore:
+    from kg.study.storage import ReviewStore, study_db_path
+
     return ReviewStore(study_db_path(ws.data_dir, explicit))
 
 
@@ -133,6 +141,8 @@ def export_study(ws: Workspace, fmt: str, output: str | None) -> int:
 
 
 def _workspace(args) -> Workspace:
+    from ingest.workspace import Workspace
+
     return Workspace.from_settings(args.notes, args.data)
 
 
@@ -141,6 +151,8 @@ def _concept_id(index: KnowledgeIndex, name: str | None) -> str | None:
 
 
 def cmd_questions(args) -> int:
+    from kg.study.questions import GAP
+
     ws = _workspace(args)
     loaded = ws.load()
     bank = bank_of(ws, loaded.index, ws.searcher(loaded))
@@ -247,6 +259,8 @@ def cmd_study(args) -> int:
 
 
 def _pick(index, cards, due_ids, store, args) -> tuple[list[Card], str]:
+    from kg.study.strength import concept_session, concept_strength, session
+
     if args.topic is not None:
         from kg.graph import to_graph
         from kg.topics import topics
@@ -275,7 +289,7 @@ def _session(store: ReviewStore, cards: list[Card]) -> int:
         for e in card.evidence[:3]:
             print(f"    “{one_line(e.text, 100)}” {e.source}:{e.line}")
         answer = _ask(PROMPT)
-        while answer not in {"q", "s", *schedule.RATINGS, "1", "2", "3", "4", "a", "h", "g", "e"}:
+        while answer not in {"q", "s", *RATINGS, "1", "2", "3", "4", "a", "h", "g", "e"}:
             answer = _ask(PROMPT)
         if answer == "q":
             break
