@@ -1,0 +1,45 @@
+"""The Study page: show a card, reveal it, grade it, and see it leave the due list."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ingest.workspace import Workspace
+from kg.study.storage import ReviewStore
+
+APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
+
+
+@pytest.fixture
+def study_env(sample_notes, data, tmp_path, monkeypatch):
+    Workspace(sample_notes, data).build()
+    monkeypatch.setenv("KG_NOTES", str(sample_notes))
+    monkeypatch.setenv("KG_DATA", str(data))
+    monkeypatch.setenv("KG_STUDY_DB", str(tmp_path / "study.sqlite"))
+    return tmp_path / "study.sqlite"
+
+
+def _due_list(at) -> str:
+    return "\n".join(m.value for m in at.markdown if "data-card=" in m.value)
+
+
+def test_grading_a_card_records_the_review_and_takes_it_off_the_due_list(study_env):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/study.py").run()
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if "· card " in c.value)
+    card_id = caption.rsplit("card ", 1)[1]
+    assert f'data-card="{card_id}"' in _due_list(at)
+    due_before = at.metric[0].value
+    at.button(key="reveal").click().run()
+    assert not at.exception
+    at.button(key="grade-good").click().run()
+    assert not at.exception
+    assert f'data-card="{card_id}"' not in _due_list(at)
+    assert int(at.metric[0].value) == int(due_before) - 1
+    with ReviewStore(study_env) as store:
+        assert [(r.card_id, r.rating) for r in store.history()] == [(card_id, "good")]
+    assert any(link.proto.page.endswith("concept") or "concept=" in link.proto.query_string
+               for link in at.get("page_link"))
