@@ -15,6 +15,7 @@ from ui.pages._shared import concept_link, explorer, html, workspace
 
 REVEALED = "_kg_study_revealed"
 EVIDENCE = 3
+DUE_SHOWN = 30
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading cards off the graph…")
@@ -84,5 +85,8 @@ with store:
         for name in names[:8]:
             concept_link(name)
 
-    with st.expander(f"Due list ({len(queue)})"):
-        html("".join(f'<div data-card="{esc(c.id)}">{esc(c.front)}</div>' for c in queue[:200]))
+    st.subheader(f"Due list ({len(queue)})")
+    html("".join(f'<div data-card="{esc(c.id)}" style="font-size:0.9em">{esc(c.front)}</div>'
+                 for c in queue[:DUE_SHOWN]))
+    if len(queue) > DUE_SHOWN:
+        st.caption(f"and {len(queue) - DUE_SHOWN} more")
