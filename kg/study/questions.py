@@ -37,6 +37,10 @@ _STARTS_ASKING = re.compile(r"^(?:什么是|什么叫|为什么|为何|如何|�
                             r"(?:what|why|how|when|which|explain|describe)\b)", re.IGNORECASE)
 _CONTRAST = re.compile(r"[^，,。；;：:?？！!]{1,30}?(?:和|与|跟|以及|vs\.?)[^，,。；;：:?？！!]{1,30}?"
                        r"(?:之间)?的?(?:区别|差别|差异|异同|不同点)", re.IGNORECASE)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__|<[^>]+>")
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}|[\u4e00-\u9fff]")
 _DEFINES = re.compile(r"^[^:：]{1,30}[:：]\s*\S")
 
 
@@ -70,8 +74,9 @@ def _scan(lines: list[str], source: str) -> Iterator[Question]:
         if raw.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
             continue
-        if fenced or not raw.strip() or raw.lstrip().startswith(("<", "![", "|")):
-            continue
+        if fenced or not raw.strip() or raw.lstrip().startswith(("<", "![", "|")) or "](#" in raw:
+            continue  # code, markup, tables, and tables of contents (they repeat the headings)
+        raw = _plain(raw)
         heading = _HEADING.match(raw)
         if heading:
             level, title = len(heading.group(1)), heading.group(2).strip()
@@ -96,6 +101,17 @@ def _scan(lines: list[str], source: str) -> Iterator[Question]:
             if interview_level == 0:
                 interview_level = None
         yield from _asked_in(line, source, number)
+
+
+def _plain(line: str) -> str:
+    """A line without its inline markdown: images dropped, links as their text, no bold or tags.
+
+    Examples
+    --------
+    >>> _plain("**1. [Faster R-CNN](http://x) 有哪些创新点？** ![a](b.png)")
+    '1. Faster R-CNN 有哪些创新点？ '
+    """
+    return _EMPHASIS.sub("", _LINK.sub(r"\1", _IMAGE.sub("", line)))
 
 
 def _is_interview_title(line: str, heading: bool = False) -> bool:
@@ -130,7 +146,7 @@ def _asked_in(line: str, source: str, number: int) -> Iterator[Question]:
     text = _BULLET.sub("", _URL.sub(" ", line), count=1)
     for m in _ASKED.finditer(text):
         sentence = _NUMBERING.sub("", re.sub(r"[?？]+$", lambda q: q.group(0)[0], m.group(0).strip()))
-        if len(sentence.rstrip("?？").strip()) >= 2:
+        if _WORDY.search(sentence):
             yield Question(text=sentence, source=source, line=number, rule="mark")
     for m in _CONTRAST.finditer(text):
         yield Question(text=m.group(0).strip(), source=source, line=number, rule="contrast")
