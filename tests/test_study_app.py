@@ -1,11 +1,13 @@
 """The Study page: show a card, reveal it, grade it, and see it leave the due list."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ingest.workspace import Workspace
+from kg.study import schedule
 from kg.study.storage import ReviewStore
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
@@ -43,3 +45,19 @@ def test_grading_a_card_records_the_review_and_takes_it_off_the_due_list(study_e
         assert [(r.card_id, r.rating) for r in store.history()] == [(card_id, "good")]
     assert any(link.proto.page.endswith("concept") or "concept=" in link.proto.query_string
                for link in at.get("page_link"))
+
+
+def test_a_concept_forgotten_days_ago_is_listed_among_the_weakest(study_env):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/study.py").run()
+    card_id = next(c.value for c in at.caption if "· card " in c.value).rsplit("card ", 1)[1]
+    with ReviewStore(study_env) as store:
+        store.review(card_id, "again", at=schedule.now() - timedelta(days=3))
+        concepts = store.card(card_id).concepts
+    index = Workspace.from_settings().load().index
+    names = {index.concepts[c].name for c in concepts}
+    at.run()
+    assert not at.exception
+    weakest = [link.proto.label.split("  (")[0] for link in at.get("page_link") if link.proto.label.endswith("%)")]
+    assert names & set(weakest), (names, weakest)

@@ -220,6 +220,12 @@ class ReviewStore:
                 out[cid] = r
         return out
 
+    def concept_strength(self, at: datetime | None = None) -> dict[str, float]:
+        """Per concept id, the mean retrievability of its reviewed cards (what the explorer colours)."""
+        from kg.study.strength import concept_strength
+
+        return concept_strength(self.cards(), self.retrievability(at))
+
     def backup(self, target: Path) -> None:
         """A consistent copy through SQLite's backup API (safe while others write)."""
         target = Path(target)

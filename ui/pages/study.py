@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import KgError
+from kg.study.strength import WEAK
 from kg.view import esc, text_html, where
 from ui.cli_study import RATINGS, note_questions, open_store
 from ui.pages._shared import concept_link, explorer, html, workspace
@@ -16,6 +17,7 @@ from ui.pages._shared import concept_link, explorer, html, workspace
 REVEALED = "_kg_study_revealed"
 EVIDENCE = 3
 DUE_SHOWN = 30
+WEAKEST = 8
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading cards off the graph…")
@@ -84,6 +86,12 @@ with store:
         st.caption("Concepts on this card (open one to see its graph):")
         for name in names[:8]:
             concept_link(name)
+
+    weakest = sorted((s, c) for c, s in store.concept_strength().items() if s < WEAK and c in ex.index.concepts)
+    if weakest:
+        st.subheader("Weakest concepts")
+        for strength, cid in weakest[:WEAKEST]:
+            concept_link(ex.index.concepts[cid].name, label=f"{ex.index.concepts[cid].name}  ({strength:.0%})")
 
     st.subheader(f"Due list ({len(queue)})")
     html("".join(f'<div data-card="{esc(c.id)}" style="font-size:0.9em">{esc(c.front)}</div>'
