@@ -130,3 +130,39 @@ def test_the_obsidian_vault_has_one_note_per_concept_and_every_link_resolves(bun
     assert links > 0
     overfit = (vault / "过拟合.md").read_text(encoding="utf-8")
     assert "## solved by" in overfit and "> " in overfit
+
+
+def test_study_a_topic_or_a_concept_with_its_weak_prerequisites(bundled):
+    _, env = bundled
+    run = dict(capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=ROOT,
+               timeout=300)
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "study", "--topic", "0", "--limit", "1"], input="q\n", **run)
+    assert out.returncode == 0 and out.stdout.startswith("topic 0: "), out.stderr
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "study", "--concept", "EM算法", "--limit", "3"], input="q\n",
+                         **run)
+    assert out.returncode == 0, out.stderr
+    assert "with weak prerequisites" in out.stdout.splitlines()[0]
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "study", "--topic", "999"], input="", **run)
+    assert out.returncode == 2 and "no topic 999" in out.stderr
+
+
+def test_a_card_whose_evidence_leaves_the_notes_is_suspended_then_revived_with_its_history(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    text = (BUNDLED / "interview-notes.txt").read_text(encoding="utf-8")
+    (notes / "n.txt").write_text(text, encoding="utf-8")
+    env = {"KG_NOTES": str(notes), "KG_DATA": str(tmp_path / ".kg"), "KG_STUDY_DB": str(tmp_path / "s.db")}
+    cards = json.loads(kg("cards", "--json", env=env))
+    contrast = next(c for c in cards if c["relation"] == "contrasts")
+    kg("review", contrast["id"], "hard", env=env)
+    line = contrast["evidence"][0]["line"]
+    lines = text.splitlines()
+    (notes / "n.txt").write_text("\n".join(lines[:line - 1] + lines[line:]), encoding="utf-8")
+    assert contrast["id"] not in {c["id"] for c in json.loads(kg("cards", "--json", env=env))}
+    refused = subprocess.run([sys.executable, "-m", "ui.cli", "review", contrast["id"], "good"], capture_output=True,
+                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=ROOT, timeout=300)
+    assert refused.returncode == 2 and "suspended" in refused.stderr
+    assert [h["card_id"] for h in json.loads(kg("history", "--json", env=env))] == [contrast["id"]]
+    (notes / "n.txt").write_text(text, encoding="utf-8")
+    assert contrast["id"] in {c["id"] for c in json.loads(kg("cards", "--json", env=env))}
+    assert contrast["id"] not in {d["id"] for d in json.loads(kg("due", "--json", env=env))}

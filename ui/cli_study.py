@@ -210,13 +210,14 @@ def cmd_due(args) -> int:
     ws = _workspace(args)
     with open_store(ws, args.study_db) as store:
         rows = store.due(limit=args.limit)
+        empty = not rows and store.db.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is None
     if args.json:
         print(json.dumps([asdict(r) | {"due": datetime.fromtimestamp(r.due).astimezone().isoformat()} for r in rows],
                          ensure_ascii=False, indent=1))
         return 0
     for r in rows:
         print(f"{r.id}  [{r.kind}]  {one_line(r.front, 90)}")
-    print(f"due: {len(rows)}")
+    print(f"due: {len(rows)}" + ("" if rows or not empty else "  (no cards stored yet: run `kg cards` or `kg study`)"))
     return 0
 
 
