@@ -152,3 +152,14 @@ def test_a_plain_session_takes_due_cards_in_due_order():
     cards = [_card("a", "x"), _card("b", "y"), _card("c", "z")]
     assert [c.id for c in session(cards, ["c", "a"])] == ["c", "a"]
     assert [c.id for c in session(cards, ["c", "a"], limit=1)] == ["c"]
+
+
+def test_brackets_quoted_from_a_note_make_no_obsidian_link(tmp_path):
+    from kg.study.export import export_obsidian
+
+    index = _index(_rel("a", "b", "uses", text="A 用 [[b]] 和 [[nowhere]]"))
+    export_obsidian(index, tmp_path)
+    text = (tmp_path / "A.md").read_text(encoding="utf-8")
+    import re
+
+    assert re.findall(r"(?<!\\)\[\[([^\]]+)\]\]", text) == ["B"]

@@ -124,7 +124,7 @@ def test_the_obsidian_vault_has_one_note_per_concept_and_every_link_resolves(bun
     for path in vault.glob("*.md"):
         text = path.read_text(encoding="utf-8")
         assert text.startswith("---\naliases: ")
-        for target in re.findall(r"\[\[([^\]]+)\]\]", text):
+        for target in re.findall(r"(?<!\\)\[\[([^\]]+)\]\]", text):
             links += 1
             assert target in notes, (path.name, target)
     assert links > 0

@@ -75,6 +75,17 @@ def export_anki(cards: list[Card], index: KnowledgeIndex, path: Path, deck_name:
     return len(notes)
 
 
+def quote_text(text: str) -> str:
+    """Note text as Obsidian shows it literally: brackets escaped, so `[[x]]` in a note is no link.
+
+    Examples
+    --------
+    >>> print(quote_text("a[[b]]c"))
+    a\\[\\[b\\]\\]c
+    """
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
 def vault_names(index: KnowledgeIndex) -> dict[str, str]:
     """A distinct, link-safe note name per concept (its name, or with its id when two collide)."""
     names: dict[str, str] = {}
@@ -109,7 +120,7 @@ def concept_note(index: KnowledgeIndex, cid: str, names: dict[str, str],
     lines = ["---", f"aliases: {json.dumps(list(concept.aliases), ensure_ascii=False)}",
              f"kg_id: {json.dumps(cid, ensure_ascii=False)}", "---", f"# {concept.name}", ""]
     if concept.definition:
-        lines += [concept.definition, ""]
+        lines += [quote_text(concept.definition), ""]
     grouped: dict[str, list[tuple[bool, Relation]]] = defaultdict(list)
     for outgoing, r in relations:
         grouped[r.type if outgoing else INCOMING[r.type]].append((outgoing, r))
@@ -122,7 +133,7 @@ def concept_note(index: KnowledgeIndex, cid: str, names: dict[str, str],
             other = r.target if outgoing else r.source
             lines.append(f"- [[{names[other]}]]")
             for e in r.evidence[:1]:
-                quoted = " ".join(e.text.split())
+                quoted = quote_text(" ".join(e.text.split()))
                 lines.append(f"  > {quoted} ({e.source}:{e.line})")
         lines.append("")
     return "\n".join(lines)
