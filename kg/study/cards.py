@@ -100,7 +100,10 @@ def relation_cards(index: KnowledgeIndex) -> list[Card]:
             end = RELATION_FRONTS[r.type][0]
             groups[(r.type, r.target if end == "target" else r.source)].append(r)
     cards = [_group_card(index, type_, anchor, rels) for (type_, anchor), rels in groups.items()]
-    cards += [_contrast_card(index, pair, rels) for pair, rels in pairs.items()]
+    by_source: dict[str, list] = defaultdict(list)
+    for p in index.passages if pairs else ():
+        by_source[p.source].append(p)
+    cards += [_contrast_card(index, pair, rels, by_source) for pair, rels in pairs.items()]
     return [c for c in cards if c is not None]
 
 
@@ -117,14 +120,25 @@ def _group_card(index: KnowledgeIndex, type_: str, anchor: str, rels: list[Relat
                 concepts=(anchor, *others), evidence=evidence)
 
 
-def _contrast_card(index: KnowledgeIndex, pair: tuple[str, str], rels: list[Relation]) -> Card | None:
+def _contrast_card(index: KnowledgeIndex, pair: tuple[str, str], rels: list[Relation],
+                   by_source: dict[str, list]) -> Card | None:
     evidence = _cites(rels)
     if not evidence:
         return None
     a, b = (index.concepts[c].name for c in pair)
     return Card(id=card_id("relation", "contrasts", pair), kind="relation", relation="contrasts",
-                front=CONTRAST_FRONT.format(a=a, b=b), back=evidence[0].text[:BACK_CHARS],
+                front=CONTRAST_FRONT.format(a=a, b=b), back=_passage_around(by_source, evidence[0])[:BACK_CHARS],
                 concepts=pair, evidence=evidence)
+
+
+def _passage_around(by_source: dict[str, list], cite: Cite) -> str:
+    """The passage a sentence of evidence sits in: a contrast is stated over sentences, and the
+    sentence that names both sides is often the question (`A和B的区别是什么?`) before the answer."""
+    probe = "".join(cite.text.split())[:20]
+    for p in by_source.get(cite.source, ()):
+        if p.line <= cite.line and probe in "".join(p.text.split()):
+            return p.text
+    return cite.text
 
 
 def _first_line(r: Relation) -> tuple[str, int]:
