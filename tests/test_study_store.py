@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kg.errors import SettingsError, StudyError
 from kg.study import schedule
@@ -157,3 +158,14 @@ def test_sigkill_during_reviews_loses_no_acknowledged_review(tmp_path):
     assert recorded <= acknowledged + kills  # at most the one in flight per kill went through unacknowledged
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=40), st.text(max_size=80), st.lists(st.text(min_size=1, max_size=10), max_size=3),
+       st.integers(min_value=1, max_value=10**6))
+def test_a_card_comes_back_from_the_database_as_it_went_in(tmp_path, front, back, concepts, line):
+    card = Card(id="x", kind="question", front=front, back=back, concepts=tuple(concepts),
+                evidence=(Cite(source="笔记/a b.md", line=line, text=back or front),))
+    with ReviewStore(tmp_path / "rt.sqlite") as s:
+        s.sync([card])
+        assert s.card("x") == card

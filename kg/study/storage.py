@@ -97,10 +97,11 @@ class ReviewStore:
             self.db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
             self._wal()
             self.db.execute("PRAGMA synchronous=FULL")
-            with self.write():
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    self.db.execute(statement)
-                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE name='reviews'").fetchone() is None:
+                with self.write():  # first use: readers after this never take the write lock to open
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        self.db.execute(statement)
+                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise StudyError(f"study database {self.path} cannot be used: {exc}") from None
 
