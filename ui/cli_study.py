@@ -127,12 +127,12 @@ def export_study(ws: Workspace, fmt: str, output: str | None) -> int:
 
     if not output:
         raise KgError(f"--format {fmt} needs -o/--output ({'deck.apkg' if fmt == 'anki' else 'a folder'})")
-    index, _, cards = deck(ws)
     if fmt == "anki":
+        index, _, cards = deck(ws)
         n = export_anki(cards, index, Path(output))
         print(f"wrote {n} notes to {output}")
     else:
-        n = export_obsidian(index, Path(output))
+        n = export_obsidian(ws.load().index, Path(output))
         print(f"wrote {n} concept notes to {output}")
     return 0
 
