@@ -53,11 +53,12 @@ def study_db_path(data_dir: Path, explicit: str | None = None) -> Path:
     '/n/.kg-study.sqlite'
     """
     chosen = explicit or os.environ.get(ENV)
-    path = Path(chosen) if chosen else data_dir.with_name(data_dir.name + SUFFIX)
+    absolute = data_dir.resolve()
+    path = Path(chosen) if chosen else absolute.with_name(absolute.name + SUFFIX)
     if path.is_dir():
         raise SettingsError(f"study database {path} is a folder (set --study-db or {ENV} to a file)")
-    resolved, data = path.resolve(), data_dir.resolve()
-    if resolved == data or data in resolved.parents:
+    resolved = path.resolve()
+    if resolved == absolute or absolute in resolved.parents:
         raise SettingsError(f"study database {path} is inside the index folder {data_dir}, which a rebuild "
                             f"deletes; choose a file outside it")
     return path
