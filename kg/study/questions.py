@@ -10,6 +10,7 @@ answer them better.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 
@@ -21,6 +22,8 @@ GAP = "你的笔记还没有覆盖"
 """What a question no passage answers is listed as."""
 
 ANSWERS = 3
+WORD_SHARE = 3 / 4
+"""Of a question naming no concept, the share of its words a passage must hold to answer it."""
 TITLE_MAX = 40
 ITEM_MAX = 80
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -41,6 +44,7 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"\*\*|__|<[^>]+>")
 _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}|[\u4e00-\u9fff]")
+_QUOTE = re.compile(r"^\s*(?:>\s*)+")
 _DEFINES = re.compile(r"^[^:：]{1,30}[:：]\s*\S")
 
 
@@ -143,11 +147,14 @@ def _is_question(text: str) -> bool:
 
 def _asked_in(line: str, source: str, number: int) -> Iterator[Question]:
     """Sentences of a line that end in a question mark, and `A和B的区别` clauses."""
-    text = _BULLET.sub("", _URL.sub(" ", line), count=1)
+    text = _BULLET.sub("", _QUOTE.sub("", _URL.sub(" ", line)), count=1)
+    text = text.strip()
+    follows = 0  # a question opens the line or follows another: not one asked in passing mid-prose
     for m in _ASKED.finditer(text):
         sentence = _NUMBERING.sub("", re.sub(r"[?？]+$", lambda q: q.group(0)[0], m.group(0).strip()))
-        if _WORDY.search(sentence):
+        if m.start() == follows and _WORDY.search(sentence):
             yield Question(text=sentence, source=source, line=number, rule="mark")
+            follows = m.end()
     for m in _CONTRAST.finditer(text):
         yield Question(text=m.group(0).strip(), source=source, line=number, rule="contrast")
 
@@ -155,16 +162,18 @@ def _asked_in(line: str, source: str, number: int) -> Iterator[Question]:
 def question_bank(index: KnowledgeIndex, searcher: Searcher, questions: Iterable[Question]) -> list[BankEntry]:
     """Each question with the concepts it names and up to `ANSWERS` passages that answer it.
 
-    A passage answers a question when it is written under the question (its heading)
-    or when search finds it and it mentions a concept the question names. A question
-    that names no concept, or that nothing answers, is a gap: the notes ask it but do
-    not yet answer it.
+    A passage answers a question when it is written under the question (its heading),
+    or when search finds it and it mentions a concept the question names (or, for a
+    question naming none, holds most of its words). A question nothing answers is a
+    gap: the notes ask it but do not yet answer it.
     """
     under: dict[tuple[str, str], list] = {}
     for p in index.passages:
         if p.heading and p.kind not in ("heading", "question"):
             under.setdefault((p.source, p.heading[-1]), []).append(p)
-    asking = {p.id for p in index.passages if p.kind == "question"}
+    questions = list(questions)
+    asked_at = {(q.source, q.line) for q in questions}
+    asking = {p.id for p in index.passages if p.kind == "question" or (p.source, p.line) in asked_at}
     return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else [], asking)
             for q in questions]
 
@@ -175,11 +184,21 @@ def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str
     answers: dict[tuple[str, int], Cite] = {}
     for p in [p for p in under_heading if p.line > q.line][:ANSWERS]:
         answers.setdefault((p.source, p.line), Cite(source=p.source, line=p.line, text=p.text))
-    if named:
+    words = set(analysis.words)
+    if named or len(words) >= 2:
         for hit in searcher.search(q.text, k=2 * ANSWERS).passages:
-            if hit.id in asking or (hit.source, hit.line) == (q.source, q.line) or hit.text.strip() == q.text.strip():
+            if hit.id in asking or "](#" in hit.text or hit.text.strip() == q.text.strip():
                 continue
-            if set(hit.concepts) & set(named):
+            if _answers(searcher, hit, named, words):
                 answers.setdefault((hit.source, hit.line), Cite(source=hit.source, line=hit.line, text=hit.text))
     return BankEntry(question=q, concepts=named, answers=tuple(list(answers.values())[:ANSWERS]))
 
+
+
+def _answers(searcher: Searcher, hit, named: tuple[str, ...], words: set[str]) -> bool:
+    """A hit answers when it mentions a concept the question names; a question naming none
+    (`多线程和多进程的区别`, concepts the glossary lacks) is answered by a hit holding most of its words."""
+    if named:
+        return bool(set(hit.concepts) & set(named))
+    held = words & set(searcher.tokenizer.tokens(hit.text))
+    return len(held) >= max(2, math.ceil(WORD_SHARE * len(words)))
