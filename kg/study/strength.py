@@ -38,6 +38,18 @@ def concept_strength(cards: Iterable[Card], retrievability: Mapping[str, float])
     return {cid: round(sum(v) / len(v), 4) for cid, v in values.items()}
 
 
+def weak_concepts(strength: Mapping[str, float], threshold: float = WEAK) -> set[str]:
+    """Concepts to show as weak in the explorer: reviewed and likely forgotten (never-reviewed
+    concepts are not marked, or every graph would be red).
+
+    Examples
+    --------
+    >>> sorted(weak_concepts({"a": 0.5, "b": 0.95}))
+    ['a']
+    """
+    return {cid for cid, s in strength.items() if s < threshold}
+
+
 def is_weak(concept_id: str, strength: Mapping[str, float], threshold: float = WEAK) -> bool:
     """Weak: reviewed and likely forgotten, or never reviewed at all."""
     return strength.get(concept_id, 0.0) < threshold
