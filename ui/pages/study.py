@@ -6,11 +6,12 @@ database as `kg review` (`KG_STUDY_DB`, or beside the data folder).
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from kg.errors import KgError
 from kg.study.strength import WEAK
-from kg.view import esc, text_html, where
 from ui.cli_study import RATINGS, note_questions, open_store
 from ui.pages._shared import concept_link, explorer, html, workspace
 
@@ -31,6 +32,11 @@ def _cards(version: str, notes: str, _ex, _searcher) -> list:
     with open_store(workspace()) as store:
         store.sync(cards)
     return cards
+
+
+def _text(text: str) -> str:
+    """Note text as HTML: escaped, its line breaks kept."""
+    return escape(text).replace("\n", "<br>")
 
 
 ex, searcher = explorer()
@@ -65,16 +71,16 @@ with store:
 
     card = queue[0]
     st.caption(f"{card.kind}{' · ' + card.relation if card.relation else ''} · card {card.id}")
-    html(f'<div style="font-size:1.3em;margin:0.5em 0 1em 0">{esc(card.front)}</div>')
+    html(f'<div style="font-size:1.3em;margin:0.5em 0 1em 0">{escape(card.front)}</div>')
     if st.session_state.get(REVEALED) != card.id:
         if st.button("Show the answer", key="reveal", type="primary"):
             st.session_state[REVEALED] = card.id
             st.rerun()
     else:
-        html(f'<div style="margin-bottom:0.8em">{text_html(card.back)}</div>')
+        html(f'<div style="margin-bottom:0.8em">{_text(card.back)}</div>')
         for e in card.evidence[:EVIDENCE]:
-            html(f'<div style="margin:0 0 0.6em 1.2em;font-size:0.9em">“{text_html(e.text)}” '
-                 f'<span style="color:#777">{esc(where(e.source, e.line))}</span></div>')
+            html(f'<div style="margin:0 0 0.6em 1.2em;font-size:0.9em">“{_text(e.text)}” '
+                 f'<span style="color:#777">{escape(e.source)}:{e.line}</span></div>')
         for rating, column in zip(RATINGS, st.columns(len(RATINGS))):
             if column.button(rating, key=f"grade-{rating}", use_container_width=True):
                 store.review(card.id, rating)
@@ -94,7 +100,7 @@ with store:
             concept_link(ex.index.concepts[cid].name, label=f"{ex.index.concepts[cid].name}  ({strength:.0%})")
 
     st.subheader(f"Due list ({len(queue)})")
-    html("".join(f'<div data-card="{esc(c.id)}" style="font-size:0.9em">{esc(c.front)}</div>'
+    html("".join(f'<div data-card="{escape(c.id)}" style="font-size:0.9em">{escape(c.front)}</div>'
                  for c in queue[:DUE_SHOWN]))
     if len(queue) > DUE_SHOWN:
         st.caption(f"and {len(queue) - DUE_SHOWN} more")
