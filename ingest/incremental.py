@@ -17,9 +17,14 @@ from ingest.merge import decide_concepts
 from kg.index import KnowledgeIndex
 from kg.models import FileExtract, Relation
 from kg.resources import glossary, stopwords
-from kg.store import LoadedIndex
+from kg.store import AppendDelta, LoadedIndex
 from kg.tokenize import Tokenizer
 
+
+def append_delta(loaded: LoadedIndex, folded: Assembled) -> AppendDelta:
+    """What `apply_extract` changed in `loaded`, for `kg.store.save` to write only that."""
+    return AppendDelta(previous=loaded, passages=list(folded.passage_delta),
+                       upsert=list(folded.graph_delta["upsert"]), remove=list(folded.graph_delta["remove"]))
 
 
 def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenizer) -> Assembled:

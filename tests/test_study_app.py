@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest.workspace import Workspace
+from ingest.build import build
 from kg.study import schedule
 from kg.study.storage import ReviewStore
 
@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 
 @pytest.fixture
 def study_env(sample_notes, data, tmp_path, monkeypatch):
-    Workspace(sample_notes, data).build()
+    build(sample_notes, data)
     monkeypatch.setenv("KG_NOTES", str(sample_notes))
     monkeypatch.setenv("KG_DATA", str(data))
     monkeypatch.setenv("KG_STUDY_DB", str(tmp_path / "study.sqlite"))
@@ -55,7 +55,9 @@ def test_a_concept_forgotten_days_ago_is_listed_among_the_weakest(study_env):
     with ReviewStore(study_env) as store:
         store.review(card_id, "again", at=schedule.now() - timedelta(days=3))
         concepts = store.card(card_id).concepts
-    index = Workspace.from_settings().load().index
+    from ui.workspace import open_workspace
+
+    index = open_workspace().load().index
     names = {index.concepts[c].name for c in concepts}
     at.run()
     assert not at.exception
@@ -67,7 +69,7 @@ def test_note_text_on_the_study_page_is_shown_as_text(notes, data, tmp_path, mon
     payload = "<img src=x onerror=alert(1)>"
     (notes / "xss.md").write_text(f"# 过拟合\n\n## 什么是 dropout {payload}？\n\ndropout 防止过拟合 {payload}。\n",
                                   encoding="utf-8")
-    Workspace(notes, data).build()
+    build(notes, data)
     monkeypatch.setenv("KG_NOTES", str(notes))
     monkeypatch.setenv("KG_DATA", str(data))
     monkeypatch.setenv("KG_STUDY_DB", str(tmp_path / "study.sqlite"))

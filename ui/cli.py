@@ -8,11 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from ingest.workspace import Workspace
+from kg.workspace import Workspace
 from kg.errors import KgError, UnknownConceptError
 from kg.models import RELATION_TYPES
 from kg.normalize import one_line
 from ui import cli_study
+from ui.workspace import open_workspace
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workspace(args) -> Workspace:
-    return Workspace.from_settings(args.notes, args.data)
+    return open_workspace(args.notes, args.data)
 
 
 def _warn(ws: Workspace) -> None:

@@ -20,11 +20,11 @@ from kg.errors import KgError, StudyError
 from kg.normalize import one_line
 
 if TYPE_CHECKING:  # the study modules load with the study commands, not with every `kg` command
-    from ingest.workspace import Workspace
     from kg.index import KnowledgeIndex
     from kg.search import Searcher
     from kg.study.models import BankEntry, Card, Question
     from kg.study.storage import ReviewStore
+    from kg.workspace import Workspace
 
 RATINGS = ("again", "hard", "good", "easy")
 PROMPT = "  again / hard / good / easy (1-4), s = skip, q = quit: "
@@ -85,7 +85,8 @@ def _study_parent(common):
 
 def note_questions(notes_dir: Path) -> list[Question]:
     """Every question of every note (a note that cannot be read is skipped, as a build skips it)."""
-    from ingest.read import UndecodableNote, decode, find_notes
+    from ingest.read import UndecodableNote, decode
+    from kg.notes import find_notes
     from kg.study.questions import find_questions
 
     found, _ = find_notes(notes_dir)
@@ -106,10 +107,13 @@ def bank_of(ws: Workspace, index: KnowledgeIndex, searcher: Searcher) -> list[Ba
 
 
 def deck(ws: Workspace) -> tuple[KnowledgeIndex, list[BankEntry], list[Card]]:
-    """The index, the question bank and every card of the notes."""
+    """The index, the question bank and every card of the notes (the index as built: after
+    editing notes, `kg build` first; a stale index is served with a warning)."""
     from kg.study.cards import make_cards
 
     loaded = ws.load()
+    if ws.last_warning:
+        print(f"kg: warning: {ws.last_warning}", file=sys.stderr)
     searcher = ws.searcher(loaded)
     bank = bank_of(ws, loaded.index, searcher)
     return loaded.index, bank, make_cards(loaded.index, bank)
@@ -141,9 +145,9 @@ def export_study(ws: Workspace, fmt: str, output: str | None) -> int:
 
 
 def _workspace(args) -> Workspace:
-    from ingest.workspace import Workspace
+    from ui.workspace import open_workspace
 
-    return Workspace.from_settings(args.notes, args.data)
+    return open_workspace(args.notes, args.data)
 
 
 def _concept_id(index: KnowledgeIndex, name: str | None) -> str | None:

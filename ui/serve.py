@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.workspace import Workspace
+from ui.workspace import open_workspace
 
 APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_HOST = "127.0.0.1"
@@ -127,7 +127,7 @@ def streamlit_config(host: str, port: int) -> dict:
 def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT_PORT,
           host: str = DEFAULT_HOST) -> int:
     """Build the index if it is missing or stale, then run the explorer until interrupted."""
-    ws = Workspace.from_settings(notes, data)
+    ws = open_workspace(notes, data)
     loaded = ws.load()
     if ws.last_warning:
         print(f"kg: warning: {ws.last_warning}", file=sys.stderr)
