@@ -3,7 +3,12 @@
 The user's notes are the one thing that must never be lost: a note is created
 with O_EXCL so nothing is overwritten, every write is atomic (temp file in the
 same folder, fsync, `os.replace`, fsync of the folder), and the whole add (note
-and index) holds one file lock, so concurrent `kg add`s serialize.
+and index) holds one file lock, so concurrent `kg add`s serialize. A failed
+write (disk full) says whether the note itself was saved.
+
+A title is written as YAML front matter, which `ingest.clean` blanks: it names the
+note, and is not mined as a concept. The preview runs the very function the save
+runs, on the file the save would write, without writing it.
 """
 
 from __future__ import annotations
@@ -17,19 +22,22 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.assemble import Assembled
 from ingest.build import build, cache_path, manifest_extra
+from ingest.clean import strip_front_matter
 from ingest.extract import extract_text
 from ingest.incremental import append_delta, apply_extract
-from ingest.merge import decide_concepts
+from ingest.read import UnreadableNote, read_note
 from kg import store
-from kg.errors import KgError, NoteRejectedError, SettingsError
-from kg.lexicon import Lexicon
-from kg.resources import glossary
-from kg.tokenize import default_tokenizer
+from kg.errors import KgError, NoteRejectedError, SettingsError, StorageError
+from kg.limits import check_note_size
+from kg.models import FileExtract
+from kg.tokenize import Tokenizer, default_tokenizer
 from kg.workspace import Workspace, note_signature
 
 INBOX = "inbox"
-DEFAULT_MAX_BYTES = 2_000_000
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
+"""Unicode categories never kept in a file name or title: controls, bidi overrides, zero-widths."""
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|#%&{}$!'`@+=\[\]\s]+")
 MAX_SLUG_BYTES = 120
@@ -49,17 +57,6 @@ class AddResult:
     relations_new: list[dict] = field(default_factory=list)
 
 
-def max_note_bytes() -> int:
-    raw = os.environ.get("KG_MAX_NOTE_BYTES", str(DEFAULT_MAX_BYTES))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"KG_MAX_NOTE_BYTES must be a number of bytes, not {raw!r}") from None
-    if value <= 0:
-        raise SettingsError("KG_MAX_NOTE_BYTES must be positive")
-    return value
-
-
 def sanitize_title(title: str) -> str:
     """A file-name slug that keeps Chinese and can never leave the folder it is put in.
 
@@ -71,9 +68,10 @@ def sanitize_title(title: str) -> str:
     'etc-passwd'
     >>> sanitize_title("con")
     'note-con'
+    >>> sanitize_title("evil\\u202egpj.md")
+    'evilgpj.md'
     """
-    text = unicodedata.normalize("NFKC", title or "")
-    text = _UNSAFE.sub("-", text)
+    text = _UNSAFE.sub("-", visible(unicodedata.normalize("NFKC", title or "")))
     text = re.sub(r"\.{2,}", ".", text)
     text = re.sub(r"-{2,}", "-", text).strip("-. ")
     while len(text.encode("utf-8")) > MAX_SLUG_BYTES:
@@ -86,15 +84,23 @@ def sanitize_title(title: str) -> str:
     return text
 
 
+def visible(text: str) -> str:
+    """`text` without control, format (bidi override, zero-width) and line-separator characters.
+
+    Examples
+    --------
+    >>> visible("a\\u202eb\\x1b[31mc")
+    'ab[31mc'
+    """
+    return "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
+
+
 def validate_text(text: str) -> str:
     if "\x00" in text:
         raise NoteRejectedError("the note contains NUL bytes: is it a binary file?")
     if not text.strip():
         raise NoteRejectedError("the note is empty")
-    size = len(text.encode("utf-8"))
-    limit = max_note_bytes()
-    if size > limit:
-        raise NoteRejectedError(f"the note is {size:,} bytes, over the limit of {limit:,} (set KG_MAX_NOTE_BYTES)")
+    check_note_size(len(text.encode("utf-8")))
     return text
 
 
@@ -103,31 +109,25 @@ def _text_hash(text: str) -> str:
 
 
 def preview_note(ws: Workspace, text: str, title: str | None = None) -> Preview:
-    """What adding `text` would add, without writing anything."""
+    """What adding `text` would add, computed as the save computes it, without writing anything."""
     text = validate_text(text)
-    tokenizer = default_tokenizer()
     loaded = ws.load()
-    extract = extract_text(f"{INBOX}/preview.md", _compose(text, title), tokenizer)
-    concepts, keys = decide_concepts([extract], glossary(), tokenizer)
-    merged = {**keys, **loaded.index.keys}
-    lexicon = Lexicon(merged)
-    seen: list[str] = []
-    for tokens in extract.tokens:
-        seen.extend(m.concept for m in lexicon.mentions(tokens))
-    seen = list(dict.fromkeys(seen))
-    names = {**{c: concepts[c].name for c in concepts}, **{c: x.name for c, x in loaded.index.concepts.items()}}
-    preview = Preview(
-        concepts_new=[names[c] for c in seen if c not in loaded.index.concepts],
-        concepts_known=[names[c] for c in seen if c in loaded.index.concepts],
-    )
-    assembled = apply_extract(loaded, extract, tokenizer)
-    preview.relations = [_relation_row(r, assembled.index) for r in assembled.added_relations]
-    return preview
+    content = _compose(text, title)
+    source = f"{INBOX}/{_free_name(ws.notes_dir.resolve() / INBOX, title, content)}"
+    _, assembled = _fold_in(loaded, source, content.encode("utf-8"), default_tokenizer())
+    old = loaded.index.concepts
+    mentioned = dict.fromkeys(c for p in assembled.passage_delta for c in assembled.index.passage_concepts.get(p.id, ()))
+    return Preview(concepts_new=_new_concepts(loaded, assembled),
+                   concepts_known=[old[c].name for c in mentioned if c in old],
+                   relations=[_relation_row(r, assembled.index) for r in assembled.added_relations])
 
 
 def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = False,
              to: str | None = None) -> AddResult:
-    """Write a new note (or append to `to`) and update the index; refuse duplicates unless `force`."""
+    """Write a new note (or append to `to`) and update the index; refuse duplicates unless `force`.
+
+    Raises `StorageError` when a write fails, saying whether the note was saved.
+    """
     text = validate_text(text)
     ws.data_dir.mkdir(parents=True, exist_ok=True)
     with store.write_lock(ws.data_dir), store.no_gc_pauses():
@@ -138,8 +138,37 @@ def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = F
         ws.builder = ws.builder or build  # an add refreshes a stale index first: a write, as the add is
         loaded = ws.refresh()
         if to is not None:
-            return _append_and_rebuild(ws, loaded, to, text, digest)
-        return _add_and_fold_in(ws, loaded, _create_note(ws, title, _compose(text, title)))
+            path = _saved_or_error(lambda: _append_to(ws, to, text))
+            return _index_or_error(path, lambda: _append_and_rebuild(ws, loaded, path, digest))
+        path = _saved_or_error(lambda: _create_note(ws, title, _compose(text, title)))
+        return _index_or_error(path, lambda: _add_and_fold_in(ws, loaded, path))
+
+
+def _saved_or_error(write):
+    try:
+        return write()
+    except OSError as exc:
+        raise StorageError(f"the note was not saved: {exc.strerror or exc} (nothing was changed)") from exc
+
+
+def _index_or_error(path: Path, update) -> AddResult:
+    try:
+        return update()
+    except OSError as exc:
+        raise StorageError(f"the note was saved as {path}, but the index was not updated: {exc.strerror or exc} "
+                           "(run `kg build` once this is fixed)") from exc
+
+
+def _fold_in(loaded: store.LoadedIndex, source: str, data: bytes,
+             tokenizer: Tokenizer) -> tuple[FileExtract, Assembled]:
+    """The note `source` (its bytes `data`) extracted, and the loaded index with it folded in:
+    what both preview and save compute."""
+    extract = extract_text(source, data.decode("utf-8"), tokenizer, sha=hashlib.sha256(data).hexdigest())
+    return extract, apply_extract(loaded, extract, tokenizer)
+
+
+def _new_concepts(loaded: store.LoadedIndex, assembled: Assembled) -> list[str]:
+    return [assembled.index.concepts[c].name for c in sorted(assembled.index.concepts.keys() - loaded.index.concepts.keys())]
 
 
 def _add_and_fold_in(ws: Workspace, loaded: store.LoadedIndex, path: Path) -> AddResult:
@@ -148,24 +177,21 @@ def _add_and_fold_in(ws: Workspace, loaded: store.LoadedIndex, path: Path) -> Ad
     source = path.relative_to(ws.notes_dir.resolve()).as_posix()
     signature = note_signature(path)
     data = path.read_bytes()
-    extract = extract_text(source, data.decode("utf-8"), tokenizer, sha=hashlib.sha256(data).hexdigest())
+    extract, assembled = _fold_in(loaded, source, data, tokenizer)
     store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
-    assembled = apply_extract(loaded, extract, tokenizer)
     files = {**loaded.manifest["files"], source: extract.sha}
     stats = {**loaded.manifest.get("stats", {}), source: signature}
     gen = store.save(ws.data_dir, assembled, files, extra=manifest_extra(loaded.manifest.get("skipped", []), stats),
                      delta=append_delta(loaded, assembled))
     ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,
                                   assembled.concept_order, assembled.dictionary, store.generation_manifest(gen), gen))
-    new_ids = sorted(assembled.index.concepts.keys() - loaded.index.concepts.keys())
-    return AddResult(path=path, concepts_new=[assembled.index.concepts[c].name for c in new_ids],
+    return AddResult(path=path, concepts_new=_new_concepts(loaded, assembled),
                      relations_new=[_relation_row(r, assembled.index) for r in assembled.added_relations])
 
 
-def _append_and_rebuild(ws: Workspace, loaded: store.LoadedIndex, to: str, text: str, digest: str) -> AddResult:
+def _append_and_rebuild(ws: Workspace, loaded: store.LoadedIndex, path: Path, digest: str) -> AddResult:
     """Text appended to an existing note: the note changed, so the index is rebuilt (only that
     note is extracted again; the others come from the cache)."""
-    path = _append_to(ws, to, text)
     _record(ws, digest, path)
     before = {(r.source, r.target, r.type) for r in loaded.index.relations}
     build(ws.notes_dir, ws.data_dir)
@@ -184,18 +210,40 @@ def _relation_row(r, index) -> dict:
 
 
 def _compose(text: str, title: str | None) -> str:
+    """The file a note is saved as: its title (one line, visible characters, JSON-quoted, which YAML
+    reads as a double-quoted string) in front matter, then the text as typed.
+
+    Examples
+    --------
+    >>> print(_compose("dropout 可以缓解过拟合", "过拟合: 怎么办\\n"), end="")
+    ---
+    title: "过拟合: 怎么办"
+    ---
+    <BLANKLINE>
+    dropout 可以缓解过拟合
+    """
     body = text if text.endswith("\n") else text + "\n"
-    return f"# {title.strip()}\n\n{body}" if title and title.strip() else body
+    title = visible(" ".join((title or "").split()))
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{body}" if title else body
+
+
+def _names(inbox: Path, title: str | None, content: str):
+    """Candidate names of a new note, `<date>-<slug>.md`, then `-2`, `-3`…"""
+    stem = f"{_dt.date.today().isoformat()}-{sanitize_title(title or _first_words(content))}"
+    return (f"{stem}.md" if n == 1 else f"{stem}-{n}.md" for n in range(1, 10_000))
+
+
+def _free_name(inbox: Path, title: str | None, content: str) -> str:
+    """The name `_create_note` would give the note now (for the preview)."""
+    return next(name for name in _names(inbox, title, content) if not (inbox / name).exists())
 
 
 def _create_note(ws: Workspace, title: str | None, content: str) -> Path:
     """A new file in notes/inbox named `<date>-<slug>.md`; never an existing one."""
     inbox = ws.notes_dir.resolve() / INBOX
     inbox.mkdir(parents=True, exist_ok=True)
-    slug = sanitize_title(title or _first_words(content))
-    stem = f"{_dt.date.today().isoformat()}-{slug}"
-    for n in range(1, 10_000):
-        path = inbox / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+    for name in _names(inbox, title, content):
+        path = inbox / name
         if not path.resolve().is_relative_to(inbox):
             raise SettingsError(f"refusing a note path outside the notes folder: {path}")
         tmp = inbox / f".{path.name}.{os.getpid()}.tmp"
@@ -211,7 +259,7 @@ def _create_note(ws: Workspace, title: str | None, content: str) -> Path:
             tmp.unlink(missing_ok=True)
         store.fsync_dir(inbox)
         return path
-    raise KgError(f"could not find a free file name for {stem}")
+    raise KgError(f"could not find a free file name in {inbox}")
 
 
 def _first_words(text: str) -> str:
@@ -241,8 +289,8 @@ def _added_hashes(ws: Workspace) -> dict[str, str]:
     inbox = ws.notes_dir / INBOX
     for path in sorted(inbox.glob("*.md")) if inbox.is_dir() else ():
         try:
-            body = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            body = read_note(path).decode("utf-8")
+        except (UnreadableNote, KgError, UnicodeDecodeError):
             continue
         seen[_text_hash(_strip_title(body))] = path.name
     try:
@@ -255,7 +303,9 @@ def _added_hashes(ws: Workspace) -> dict[str, str]:
 
 
 def _strip_title(body: str) -> str:
-    return re.sub(r"\A# [^\n]*\n\n", "", body, count=1)
+    """The text a note was added with: without its front matter, or the `# title` older kg wrote."""
+    stripped = strip_front_matter(body)
+    return stripped if stripped != body else re.sub(r"\A# [^\n]*\n\n", "", body, count=1)
 
 
 def _record(ws: Workspace, digest: str, path: Path) -> None:

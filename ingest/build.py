@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ingest.assemble import assemble
 from ingest.extract import extract_text
-from ingest.read import UndecodableNote, decode, find_notes
+from ingest.read import UndecodableNote, UnreadableNote, decode, find_notes, read_note
 from kg import store
 from kg.fingerprint import extraction_fingerprint, index_code
 from kg.models import FileExtract
@@ -66,9 +66,9 @@ def read_extracts(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer, report:
     order: list[str] = []
     for source, path in files.items():
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.skipped.append((source, f"unreadable: {exc.strerror}"))
+            data = read_note(path)
+        except UnreadableNote as exc:
+            report.skipped.append((source, str(exc)))
             continue
         cache = cache_path(data_dir, source, data)
         report.cache_used.add(cache.name)

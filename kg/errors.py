@@ -39,5 +39,21 @@ class NoteRejectedError(KgError):
     """A note the user tried to add cannot be accepted (empty, too big, duplicate, binary)."""
 
 
+class NoteTooBigError(NoteRejectedError):
+    """A note over the size limit (`kg.limits`): refused before it is read whole."""
+
+
+class NotesUnreadableError(KgError):
+    """The notes folder, or a note in it, cannot be read: nothing is built, the last index is kept."""
+
+
+class QueryTooLongError(KgError):
+    """A query over `kg.limits.MAX_QUERY_CHARS`: refused rather than analysed for seconds."""
+
+
+class StorageError(KgError):
+    """Writing failed (disk full, read-only): the message says what was saved and what was not."""
+
+
 class StudyError(KgError):
     """The review history cannot be used as asked (unknown card, unreadable database)."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 import networkx as nx
 
 from kg.index import KnowledgeIndex
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE, U+FFFF)."""
 
 
 def to_graph(index: KnowledgeIndex) -> nx.MultiDiGraph:
@@ -74,11 +78,26 @@ def export_json(index: KnowledgeIndex) -> dict:
     }
 
 
+def xml_text(value):
+    """`value` with the characters XML cannot hold removed, if it is a string.
+
+    Examples
+    --------
+    >>> xml_text("a\\ufffeb\\uffff\\x01c\\tok"), xml_text(3)
+    ('abc\\tok', 3)
+    """
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 def export_graphml(index: KnowledgeIndex, path) -> None:
-    """GraphML that Gephi and networkx open: list-valued data become JSON strings."""
+    """GraphML that Gephi and networkx open: list-valued data become JSON strings, and characters
+    XML cannot hold (a note may contain U+FFFE or a control) are dropped, so the file is well-formed."""
     g = to_graph(index)
-    for _, data in g.nodes(data=True):
+    clean = nx.MultiDiGraph()
+    for node, data in g.nodes(data=True):
         data["aliases"] = json.dumps(data["aliases"], ensure_ascii=False)
-    for _, _, data in g.edges(data=True):
+        clean.add_node(xml_text(node), **{k: xml_text(v) for k, v in data.items()})
+    for source, target, key, data in g.edges(keys=True, data=True):
         data["evidence"] = json.dumps(data["evidence"], ensure_ascii=False)
-    nx.write_graphml(g, path)
+        clean.add_edge(xml_text(source), xml_text(target), key=key, **{k: xml_text(v) for k, v in data.items()})
+    nx.write_graphml(clean, path)

@@ -70,5 +70,6 @@ class KnowledgeIndex(BaseModel):
         from kg.normalize import key
 
         k = key(name)
-        hits = [c.name for c in self.concepts.values() if k and (k in c.id or c.id in k)]
+        hits = [c.name for c in self.concepts.values()
+                if k and (k in c.id or (c.id in k and 2 * len(c.id) >= len(k)))]
         return sorted(hits, key=len)[:limit]

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from kg.bm25 import BM25
+from kg.errors import QueryTooLongError
 from kg.index import KnowledgeIndex
+from kg.lexicon import fuzzy_budget
+from kg.limits import MAX_FUZZY_LOOKUPS, MAX_QUERY_CHARS
 from kg.normalize import fold, key
 from kg.resources import cues, stopwords
 from kg.tokenize import BREAK, Tokenizer, words
@@ -124,9 +127,12 @@ class Searcher:
         return None
 
     def search(self, query: str, k: int = 10) -> SearchResult:
+        if len(query) > MAX_QUERY_CHARS:  # bounded work: a pasted page is refused, not analysed for seconds
+            raise QueryTooLongError(f"the query is {len(query):,} characters, over the limit of {MAX_QUERY_CHARS:,}")
         if not query.strip():
             return SearchResult(query=query)
-        analysis = self.analyse(query)
+        with fuzzy_budget(MAX_FUZZY_LOOKUPS):
+            analysis = self.analyse(query)
         return SearchResult(query=query, concepts=self._concepts(analysis, k), passages=self._passages(analysis, k))
 
     def _passages(self, a: QueryAnalysis, k: int) -> list[PassageHit]:

@@ -138,6 +138,8 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        with contextlib.suppress(FileNotFoundError):  # a rewrite keeps the file's mode, not mkstemp's 0600
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

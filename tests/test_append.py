@@ -205,3 +205,28 @@ def test_appends_saved_as_deltas_load_back_exactly(ws):
     for name, array in loaded.passage_bm25.to_arrays().items():
         assert np.array_equal(array, in_memory_postings[name]), name
     assert ws.searcher().search("梯度裁剪", 3).passages
+
+
+def test_a_title_names_the_note_and_is_not_mined_as_a_concept(ws):
+    result = add_note(ws, "一种模型压缩方法，用大模型指导小模型。", title="知识蒸馏")
+    assert "知识蒸馏" not in result.concepts_new
+    assert result.path.read_text(encoding="utf-8").startswith('---\ntitle: "知识蒸馏"\n---\n\n一种模型压缩方法')
+    assert "知识蒸馏" not in {c.name for c in ws.load().index.concepts.values()}
+    hits = ws.searcher().search("大模型指导小模型").passages
+    assert hits and hits[0].source == f"inbox/{result.path.name}" and hits[0].line == 5
+
+
+def test_a_title_with_quotes_newlines_and_controls_stays_one_front_matter_line(ws):
+    result = add_note(ws, "早停可以缓解过拟合。", title='a "b"\nc\u202ed: e')
+    assert result.path.read_text(encoding="utf-8").startswith('---\ntitle: "a \\"b\\" cd: e"\n---\n')
+
+
+@pytest.mark.parametrize("title, text", [
+    ("知识蒸馏", "一种模型压缩方法，用大模型指导小模型。"),
+    (None, "## Focal Loss\n\n用于解决类别不平衡。\n"),
+    (None, "Focal Loss 用于解决类别不平衡。\nFocal Loss 是一种损失函数。\n"),
+])
+def test_the_preview_lists_exactly_what_the_save_adds(ws, title, text):
+    preview = preview_note(ws, text, title=title)
+    saved = add_note(ws, text, title=title)
+    assert (preview.concepts_new, preview.relations) == (saved.concepts_new, saved.relations_new)

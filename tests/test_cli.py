@@ -80,3 +80,121 @@ def test_errors_are_one_line_never_a_traceback(tmp_path):
     out = kg("search", "x", env_extra={"KG_NOTES": str(tmp_path / "missing"), "KG_DATA": str(tmp_path / "d")})
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+# Issue 12, CLI rough edges: each case with its exact message and exit code.
+
+def test_version():
+    from kg import __version__
+
+    out = kg("--version")
+    assert (out.returncode, out.stdout) == (0, f"kg {__version__}\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("search", ""), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
+                     "(see kg search --help)"),
+    (("search", "   "), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
+                        "(see kg search --help)"),
+    (("search", "x", "-k", "0"), "kg search: error: argument -k: 0 is not a positive whole number (see kg search --help)"),
+    (("ui", "--port", "99999"), "kg ui: error: argument --port: 99999 is not a port number (1-65535) (see kg ui --help)"),
+    (("ui", "--port", "http"), "kg ui: error: argument --port: http is not a port number (1-65535) (see kg ui --help)"),
+])
+def test_usage_errors_exit_2_in_one_line_before_any_work(args, message, sample_notes, data):
+    out = kg(*args, "--notes", str(sample_notes), "--data", str(data))
+    assert (out.returncode, out.stderr, out.stdout) == (2, message + "\n", "")
+    assert not data.exists()  # nothing was built
+
+
+def test_export_to_a_missing_folder_exits_1_before_any_work(sample_notes, data):
+    out = kg("export", "-o", "/missing/dir/x.json", "--notes", str(sample_notes), "--data", str(data))
+    assert (out.returncode, out.stderr) == (1, "kg: error: cannot write /missing/dir/x.json: folder /missing/dir does not exist\n")
+    assert not data.exists()
+
+
+def test_export_onto_a_folder_exits_1(env, tmp_path):
+    out = kg("export", "-o", str(tmp_path), env_extra=env)
+    assert (out.returncode, out.stderr) == (1, f"kg: error: cannot write {tmp_path}: it is a folder\n")
+
+
+def test_ui_on_a_port_in_use_exits_1_before_building(sample_notes, data):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = kg("ui", "--port", str(port), "--notes", str(sample_notes), "--data", str(data))
+    assert (out.returncode, out.stderr) == (1, f"kg: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+                                               "(choose another --port)\n")
+    assert not data.exists()
+
+
+@pytest.mark.parametrize("typed, meant", [("过拟和", "过拟合"), ("dropuot", "dropout"), ("dorpout", "dropout"),
+                                          ("overfittnig", "过拟合")])
+def test_show_takes_a_near_miss_to_the_nearest_concept_and_says_so(env, typed, meant):
+    out = kg("show", typed, env_extra=env)
+    assert out.returncode == 0
+    assert out.stderr == f"kg: no concept is named {typed!r}; showing the nearest, {meant}\n"
+    assert out.stdout.startswith(meant)
+
+
+def test_show_suggests_when_a_name_is_a_prefix(env):
+    out = kg("show", "过拟", env_extra=env)
+    assert (out.returncode, out.stderr) == (1, "kg: error: unknown concept '过拟'; did you mean: 过拟合\n")
+
+
+def test_kg_errors_exit_1_and_internal_errors_exit_3(env, monkeypatch, capsys):
+    from ui import cli
+
+    assert kg("show", "no-such-thing-at-all", env_extra=env).returncode == 1
+
+    def broken(args):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "cmd_build", broken)
+    assert cli.main(["build"]) == 3
+    assert capsys.readouterr().err == "kg: internal error: ZeroDivisionError: boom (set KG_DEBUG=1 for details)\n"
+
+
+@pytest.mark.parametrize("args", [("search", "过拟合", "--json"), ("show", "过拟合", "--json"), ("export",)])
+def test_json_writes_chinese_as_utf8(env, args):
+    out = kg(*args, env_extra={**env, "LC_ALL": "C", "PYTHONIOENCODING": ""})
+    assert out.returncode == 0, out.stderr
+    assert "过拟合" in out.stdout and "\\u8fc7" not in out.stdout
+    json.loads(out.stdout)
+
+
+def test_add_a_folder_adds_the_notes_inside_it(env, tmp_path):
+    folder = tmp_path / "new"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "早停.md").write_text("稀有词汇甲乙丙可以缓解过拟合。\n", encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text("稀有词汇丁戊己是一种正则化。\n", encoding="utf-8")
+    (folder / "image.png").write_bytes(b"\x89PNG")
+    out = kg("add", str(folder), env_extra=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("added ") == 2
+    for query in ("稀有词汇甲乙丙", "稀有词汇丁戊己"):
+        assert "inbox/" in kg("search", query, env_extra=env).stdout
+
+
+def test_add_a_folder_inside_the_notes_is_refused(env, sample_notes):
+    out = kg("add", str(sample_notes), env_extra=env)
+    assert (out.returncode, out.stderr) == (1, f"kg: error: {sample_notes} is inside the notes folder: its notes are "
+                                               "indexed by `kg build`, not added again\n")
+
+
+def test_add_a_missing_file_exits_1(env):
+    out = kg("add", "/no/such/note.md", env_extra=env)
+    assert (out.returncode, out.stderr) == (1, "kg: error: no such file: /no/such/note.md\n")
+
+
+def test_every_option_has_help_text():
+    from ui.cli import _parser
+
+    parser = _parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, command in sub.choices.items():
+        for action in command._actions:
+            assert action.help, f"kg {name} {action.option_strings or action.dest} has no help text"

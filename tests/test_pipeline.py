@@ -95,8 +95,9 @@ def test_bad_files_are_skipped_with_a_reason_and_counted(notes, data):
 def test_unknown_concept_suggests_names(sample_notes, data):
     index = _ws(sample_notes, data).load().index
     with pytest.raises(UnknownConceptError) as err:
-        index.resolve("梯度消")
-    assert err.value.suggestions
+        index.resolve("过拟")  # too short to be a typo of anything: names containing it are suggested
+    assert "过拟合" in err.value.suggestions
+    assert index.resolve("梯度消").name == "梯度消失"  # one character off: taken for the name
 
 
 def test_missing_notes_folder_is_a_settings_error(tmp_path):

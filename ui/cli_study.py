@@ -8,7 +8,6 @@ index and store them (new cards become due, vanished ones are suspended).
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import asdict
@@ -27,6 +26,7 @@ if TYPE_CHECKING:  # the study modules load with the study commands, not with ev
     from kg.workspace import Workspace
 
 RATINGS = ("again", "hard", "good", "easy")
+EXPORTS = ("anki", "obsidian")
 PROMPT = "  again / hard / good / easy (1-4), s = skip, q = quit: "
 
 
@@ -113,7 +113,7 @@ def deck(ws: Workspace) -> tuple[KnowledgeIndex, list[BankEntry], list[Card]]:
 
     loaded = ws.load()
     if ws.last_warning:
-        print(f"kg: warning: {ws.last_warning}", file=sys.stderr)
+        _say(f"kg: warning: {ws.last_warning}", err=True)
     searcher = ws.searcher(loaded)
     bank = bank_of(ws, loaded.index, searcher)
     return loaded.index, bank, make_cards(loaded.index, bank)
@@ -134,10 +134,10 @@ def export_study(ws: Workspace, fmt: str, output: str | None) -> int:
     if fmt == "anki":
         index, _, cards = deck(ws)
         n = export_anki(cards, index, Path(output))
-        print(f"wrote {n} notes to {output}")
+        _say(f"wrote {n} notes to {output}")
     else:
         n = export_obsidian(ws.load().index, Path(output))
-        print(f"wrote {n} concept notes to {output}")
+        _say(f"wrote {n} concept notes to {output}")
     return 0
 
 
@@ -163,19 +163,18 @@ def cmd_questions(args) -> int:
     cid = _concept_id(loaded.index, args.concept)
     rows = [e for e in bank if (cid is None or cid in e.concepts) and (not args.gaps or e.is_gap)]
     if args.json:
-        print(json.dumps([{**e.question.model_dump(), "concepts": list(e.concepts),
-                           "answers": [a.model_dump() for a in e.answers], "gap": e.is_gap} for e in rows],
-                         ensure_ascii=False, indent=1))
+        print(_dumps([{**e.question.model_dump(), "concepts": list(e.concepts),
+                       "answers": [a.model_dump() for a in e.answers], "gap": e.is_gap} for e in rows]))
         return 0
     for e in rows:
         q = e.question
-        print(f"{q.source}:{q.line}  {one_line(q.text, 100)}")
+        _say(f"{q.source}:{q.line}  {one_line(q.text, 100)}")
         if e.is_gap:
-            print(f"    {GAP}")
+            _say(f"    {GAP}")
         for a in e.answers[:1]:
-            print(f"    → {a.source}:{a.line}  {one_line(a.text, 100)}")
+            _say(f"    → {a.source}:{a.line}  {one_line(a.text, 100)}")
     gaps = sum(e.is_gap for e in rows)
-    print(f"questions: {len(rows)}  answered: {len(rows) - gaps}  gaps ({GAP}): {gaps}")
+    _say(f"questions: {len(rows)}  answered: {len(rows) - gaps}  gaps ({GAP}): {gaps}")
     return 0
 
 
@@ -187,12 +186,12 @@ def cmd_cards(args) -> int:
     cid = _concept_id(index, args.concept)
     shown = [c for c in cards if cid is None or cid in c.concepts]
     if args.json:
-        print(json.dumps([c.model_dump() for c in shown], ensure_ascii=False, indent=1))
+        print(_dumps([c.model_dump() for c in shown]))
         return 0
     for c in shown:
-        print(f"{c.id}  [{c.kind}{'/' + c.relation if c.relation else ''}]  {one_line(c.front, 80)}")
-        print(f"    {one_line(c.back, 100)}")
-    print(f"cards: {len(shown)}  (stored: {report.added} new, {report.suspended} suspended, "
+        _say(f"{c.id}  [{c.kind}{'/' + c.relation if c.relation else ''}]  {one_line(c.front, 80)}")
+        _say(f"    {one_line(c.back, 100)}")
+    _say(f"cards: {len(shown)}  (stored: {report.added} new, {report.suspended} suspended, "
           f"{report.revived} back from suspension)")
     return 0
 
@@ -204,9 +203,9 @@ def cmd_review(args) -> int:
             store.sync(deck(ws)[2])
         due = store.review(args.card_id, args.rating)
     if args.json:
-        print(json.dumps({"card_id": args.card_id, "rating": args.rating, "due": due.isoformat()}))
+        print(_dumps({"card_id": args.card_id, "rating": args.rating, "due": due.isoformat()}))
     else:
-        print(f"reviewed {args.card_id}: {args.rating}; next due {_when(due)}")
+        _say(f"reviewed {args.card_id}: {args.rating}; next due {_when(due)}")
     return 0
 
 
@@ -216,12 +215,11 @@ def cmd_due(args) -> int:
         rows = store.due(limit=args.limit)
         empty = not rows and store.db.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is None
     if args.json:
-        print(json.dumps([asdict(r) | {"due": datetime.fromtimestamp(r.due).astimezone().isoformat()} for r in rows],
-                         ensure_ascii=False, indent=1))
+        print(_dumps([asdict(r) | {"due": datetime.fromtimestamp(r.due).astimezone().isoformat()} for r in rows]))
         return 0
     for r in rows:
-        print(f"{r.id}  [{r.kind}]  {one_line(r.front, 90)}")
-    print(f"due: {len(rows)}" + ("" if rows or not empty else "  (no cards stored yet: run `kg cards` or `kg study`)"))
+        _say(f"{r.id}  [{r.kind}]  {one_line(r.front, 90)}")
+    _say(f"due: {len(rows)}" + ("" if rows or not empty else "  (no cards stored yet: run `kg cards` or `kg study`)"))
     return 0
 
 
@@ -230,11 +228,11 @@ def cmd_history(args) -> int:
     with open_store(ws, args.study_db) as store:
         rows = store.history(args.card)
     if args.json:
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        print(_dumps([asdict(r) for r in rows]))
         return 0
     for r in rows:
-        print(f"{r.at}  {r.rating:5}  {r.card_id}")
-    print(f"reviews: {len(rows)}")
+        _say(f"{r.at}  {r.rating:5}  {r.card_id}")
+    _say(f"reviews: {len(rows)}")
     return 0
 
 
@@ -244,7 +242,7 @@ def cmd_backup(args) -> int:
         target = Path(args.output) if args.output else store.path.with_name(
             f"{store.path.stem}.backup-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
         store.backup(target)
-    print(f"backed up to {target}")
+    _say(f"backed up to {target}")
     return 0
 
 
@@ -256,9 +254,9 @@ def cmd_study(args) -> int:
         due_ids = [r.id for r in store.due()]
         chosen, note = _pick(index, cards, due_ids, store, args)
         if note:
-            print(note)
+            _say(note)
         if not chosen:
-            print("nothing to study now")
+            _say("nothing to study now")
             return 0
         return _session(store, chosen)
 
@@ -287,12 +285,12 @@ def _pick(index, cards, due_ids, store, args) -> tuple[list[Card], str]:
 def _session(store: ReviewStore, cards: list[Card]) -> int:
     done = 0
     for i, card in enumerate(cards, start=1):
-        print(f"\n[{i}/{len(cards)}] {card.front}")
+        _say(f"\n[{i}/{len(cards)}] {card.front}")
         if _ask("  (enter: show the answer, q: quit) ") == "q":
             break
-        print(f"  {card.back}")
+        _say(f"  {card.back}")
         for e in card.evidence[:3]:
-            print(f"    “{one_line(e.text, 100)}” {e.source}:{e.line}")
+            _say(f"    “{one_line(e.text, 100)}” {e.source}:{e.line}")
         answer = _ask(PROMPT)
         while answer not in {"q", "s", *RATINGS, "1", "2", "3", "4", "a", "h", "g", "e"}:
             answer = _ask(PROMPT)
@@ -303,9 +301,22 @@ def _session(store: ReviewStore, cards: list[Card]) -> int:
         rating = {"a": "again", "h": "hard", "g": "good", "e": "easy"}.get(answer, answer)
         due = store.review(card.id, rating)
         done += 1
-        print(f"  next due {_when(due)}")
-    print(f"\nreviewed {done}; still due: {len(store.due())}")
+        _say(f"  next due {_when(due)}")
+    _say(f"\nreviewed {done}; still due: {len(store.due())}")
     return 0
+
+
+def _say(text: str = "", err: bool = False) -> None:
+    """Print through `kg`'s terminal-safe printer (note text may hold control or bidi characters)."""
+    from ui.cli import say
+
+    say(text, err=err)
+
+
+def _dumps(value) -> str:
+    from ui.cli import dumps
+
+    return dumps(value)
 
 
 def _ask(prompt: str) -> str:

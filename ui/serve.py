@@ -7,24 +7,39 @@ one small ASGI middleware in front of Streamlit's that refuses any HTTP request
 or WebSocket whose Host is not a loopback name (403 / close before accept).
 That is what stops a DNS-rebinding page from talking to the explorer, even
 though it only listens on 127.0.0.1. ``server.allowedHosts`` is set as well.
+
+On any other address (``--host 0.0.0.0``, a LAN address) a Host header proves
+nothing: any machine on the network can send ``Host: localhost``. There, as in
+Jupyter, every request needs a secret token, generated at start and printed once
+with the URL: ``?token=…`` (which also sets a cookie, so the page's own requests
+and its WebSocket carry it), the cookie, or an ``X-Kg-Token`` header. Without
+it: 403 on HTTP, and the WebSocket is refused before it is accepted, whatever
+the Host header says.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import os
+import secrets
+import socket
 import sys
 from collections.abc import Iterable
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from kg.errors import SettingsError
+from kg.limits import upload_limit_mb
 from ui.workspace import open_workspace
 
 APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8501
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-MAX_UPLOAD_MB = 2
+TOKEN_COOKIE = "kg_token"
+TOKEN_HEADER = b"x-kg-token"
 
 
 def host_name(header: str | None) -> str | None:
@@ -68,6 +83,17 @@ def is_loopback_host(header: str | None, extra: Iterable[str] = ()) -> bool:
         return False
 
 
+async def _refuse(scope, send, message: bytes) -> None:
+    """403 for HTTP; for a WebSocket, a close before accept (which the server sends as HTTP 403)."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await send({"type": "http.response.start", "status": 403,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(message)).encode())]})
+    await send({"type": "http.response.body", "body": message})
+
+
 class LoopbackHostMiddleware:
     """ASGI middleware: requests and WebSockets whose Host is not loopback are refused."""
 
@@ -79,16 +105,93 @@ class LoopbackHostMiddleware:
         if scope["type"] in ("http", "websocket"):
             host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), None)
             if not is_loopback_host(host, self.extra_hosts):
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
-                    return
-                body = b"kg ui answers loopback Host names only (localhost, 127.0.0.1, ::1)\n"
-                await send({"type": "http.response.start", "status": 403,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                        (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
+                await _refuse(scope, send, b"kg ui answers loopback Host names only (localhost, 127.0.0.1, ::1)\n")
                 return
         await self.app(scope, receive, send)
+
+
+def request_token(scope) -> tuple[str | None, bool]:
+    """The token a request carries (query `token=`, `X-Kg-Token` header, or cookie), and whether
+    it came in the query string (the first visit, which then sets the cookie).
+
+    Examples
+    --------
+    >>> request_token({"query_string": b"token=abc&x=1", "headers": []})
+    ('abc', True)
+    >>> request_token({"query_string": b"", "headers": [(b"cookie", b"a=1; kg_token=xyz")]})
+    ('xyz', False)
+    >>> request_token({"query_string": b"", "headers": [(b"cookie", b"bad;;;=")]})
+    (None, False)
+    """
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+    if query:
+        return query[0], True
+    headers = dict(scope.get("headers", ()))
+    if TOKEN_HEADER in headers:
+        return headers[TOKEN_HEADER].decode("latin-1"), False
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get(b"cookie", b"").decode("latin-1"))
+    except CookieError:
+        return None, False
+    return (cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None), False
+
+
+class TokenMiddleware:
+    """ASGI middleware: every request and WebSocket must carry `token`, whatever its Host; a valid
+    `?token=` also sets the cookie the page's later requests and WebSocket carry."""
+
+    def __init__(self, app, token: str):
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given, in_query = request_token(scope)
+        if given is None or not hmac.compare_digest(given.encode("latin-1", "replace"), self.token.encode()):
+            await _refuse(scope, send, b"kg ui on a network needs its token: open the URL it printed at start "
+                                       b"(with ?token=...)\n")
+            return
+        if scope["type"] == "http" and in_query:
+            send = self._setting_cookie(send)
+        await self.app(scope, receive, send)
+
+    def _setting_cookie(self, send):
+        cookie = f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict".encode()
+
+        async def with_cookie(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), (b"set-cookie", cookie)]}
+            await send(message)
+
+        return with_cookie
+
+
+def needs_token(host: str) -> bool:
+    """Whether binding `host` lets other machines connect, so a token must guard the app.
+
+    Examples
+    --------
+    >>> [needs_token(h) for h in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::", "192.168.1.5", "")]
+    [False, False, False, True, True, True, True]
+    """
+    return not is_loopback_host(f"[{host}]" if ":" in host else host)
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail at once, before any build, when `host:port` cannot be listened on (in use, bad address).
+
+    Raises `SettingsError` with the reason.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host or "0.0.0.0", port))
+    except OSError as exc:
+        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
 
 
 def extra_hosts(host: str) -> list[str]:
@@ -105,7 +208,11 @@ def extra_hosts(host: str) -> list[str]:
 
 
 def streamlit_config(host: str, port: int) -> dict:
-    """The server options `kg ui` runs with (all of them non-sensitive, so `App.run` accepts them)."""
+    """The server options `kg ui` runs with (all of them non-sensitive, so `App.run` accepts them).
+
+    With a token (`needs_token`), Streamlit's own WebSocket Host list accepts any name: the token,
+    checked first, is what guards the app, and the names other machines use are not known here.
+    """
     url_host = host if host not in ("0.0.0.0", "::", "") else DEFAULT_HOST
     return {
         "server.headless": True,
@@ -113,10 +220,10 @@ def streamlit_config(host: str, port: int) -> dict:
         "server.port": port,
         "server.enableXsrfProtection": True,
         "server.enableCORS": True,
-        "server.allowedHosts": [*LOOPBACK_NAMES, *extra_hosts(host)],
+        "server.allowedHosts": ["*"] if needs_token(host) else [*LOOPBACK_NAMES, *extra_hosts(host)],
         "server.fileWatcherType": "none",
         "server.runOnSave": False,
-        "server.maxUploadSize": MAX_UPLOAD_MB,
+        "server.maxUploadSize": upload_limit_mb(),
         "browser.gatherUsageStats": False,
         "browser.serverAddress": url_host,
         "client.toolbarMode": "viewer",
@@ -128,13 +235,16 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
           host: str = DEFAULT_HOST) -> int:
     """Build the index if it is missing or stale, then run the explorer until interrupted."""
     ws = open_workspace(notes, data)
+    check_port(host, port)
     loaded = ws.load()
     if ws.last_warning:
         print(f"kg: warning: {ws.last_warning}", file=sys.stderr)
     print(f"kg: {len(loaded.index.concepts)} concepts from {ws.notes_dir} (index in {ws.data_dir})", flush=True)
-    if host in ("0.0.0.0", "::", ""):
-        print("kg: listening on every interface, but only requests for localhost/127.0.0.1 are answered",
-              file=sys.stderr)
+    token = secrets.token_urlsafe(24) if needs_token(host) else None
+    if token:
+        url_host = host if host not in ("0.0.0.0", "::", "") else "<this machine's address>"
+        print(f"kg: listening on {host or 'every interface'}:{port}, reachable from other machines; every request "
+              f"needs the token. Open:\n    http://{url_host}:{port}/?token={token}", flush=True)
     # The app reads its folders the way the CLI does; absolute, so the server's cwd does not matter.
     os.environ["KG_NOTES"] = str(ws.notes_dir.resolve())
     os.environ["KG_DATA"] = str(ws.data_dir.resolve())
@@ -147,6 +257,8 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
     # the main script as a v1 multipage app until the first run calls st.navigation, and a first
     # request for `/concept?…` would run pages/concept.py alone (no navigation, no page config).
     PagesManager.uses_pages_directory = False
-    app = st.App(str(APP), middleware=[Middleware(LoopbackHostMiddleware, extra_hosts=extra_hosts(host))])
+    guard = (Middleware(TokenMiddleware, token=token) if token
+             else Middleware(LoopbackHostMiddleware, extra_hosts=extra_hosts(host)))
+    app = st.App(str(APP), middleware=[guard])
     app.run(config=streamlit_config(host, port))
     return 0

@@ -26,7 +26,6 @@ PATH = str(PAGES_DIR / "path.py")
 TOPICS = str(PAGES_DIR / "topics.py")
 ADD = str(PAGES_DIR / "add.py")
 GOTO = "_kg_goto"
-MAX_NOTE_MB = 2
 LAYOUT = {"name": "fcose", "animate": False, "fit": True, "padding": 30, "randomize": True,
           "nodeDimensionsIncludeLabels": True, "nodeRepulsion": 6000, "idealEdgeLength": 60}
 CLICK = [Event("clicked_node", "click tap", "node")]

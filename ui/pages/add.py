@@ -15,8 +15,9 @@ import streamlit as st
 from ingest.append import add_note, preview_note
 from ingest.read import UndecodableNote, decode
 from kg.errors import KgError, NoteRejectedError
+from kg.limits import upload_limit_mb
 from kg.view import esc
-from ui.pages._shared import MAX_NOTE_MB, concept_link, explorer, follow_click, forget_index, html, workspace
+from ui.pages._shared import concept_link, explorer, follow_click, forget_index, html, workspace
 
 follow_click()
 explorer()
@@ -25,7 +26,7 @@ st.title("Add a note")
 with st.form("note"):
     title = st.text_input("Title", placeholder="e.g. 过拟合怎么办")
     text = st.text_area("Note", height=220, placeholder="dropout 可以缓解过拟合。…")
-    upload = st.file_uploader("…or upload a .md / .txt file", type=["md", "txt"], max_upload_size=MAX_NOTE_MB)
+    upload = st.file_uploader("…or upload a .md / .txt file", type=["md", "txt"], max_upload_size=upload_limit_mb())
     c1, c2 = st.columns([1, 6])
     wants_preview = c1.form_submit_button("Preview")
     wants_save = c2.form_submit_button("Save note", type="primary")

@@ -1,0 +1,169 @@
+"""`kg ui` on a network (issue 9, item 9): a secret token on every HTTP request and WebSocket."""
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from ui.serve import LoopbackHostMiddleware, TokenMiddleware, check_port, needs_token, streamlit_config
+from kg.errors import SettingsError
+
+TOKEN = "s3cret-token"
+
+
+def _call(middleware_class, scope, **kwargs):
+    """Run one request through the middleware; what was sent, and whether the app was reached."""
+    sent, reached = [], []
+
+    async def app(scope, receive, send):
+        reached.append(True)
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+        else:
+            await send({"type": "websocket.accept"})
+
+    async def receive():
+        return {}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(middleware_class(app, **kwargs)(scope, receive, send))
+    return sent, bool(reached)
+
+
+def _scope(kind="http", host="localhost:8501", query=b"", headers=()):
+    return {"type": kind, "query_string": query, "headers": [(b"host", host.encode()), *headers]}
+
+
+@pytest.mark.parametrize("host", ["localhost:8501", "127.0.0.1:8501", "192.168.1.5:8501", "evil.example"])
+def test_without_the_token_http_gets_403_whatever_the_host(host):
+    sent, reached = _call(TokenMiddleware, _scope(host=host), token=TOKEN)
+    assert not reached and sent[0]["status"] == 403
+
+
+@pytest.mark.parametrize("host", ["localhost:8501", "192.168.1.5:8501"])
+def test_without_the_token_the_websocket_is_closed_before_accept(host):
+    sent, reached = _call(TokenMiddleware, _scope("websocket", host=host), token=TOKEN)
+    assert not reached and sent == [{"type": "websocket.close", "code": 1008}]
+
+
+def test_a_wrong_token_is_refused():
+    sent, reached = _call(TokenMiddleware, _scope(query=b"token=guess"), token=TOKEN)
+    assert not reached and sent[0]["status"] == 403
+
+
+def test_the_token_in_the_url_lets_in_and_sets_the_cookie():
+    sent, reached = _call(TokenMiddleware, _scope(host="192.168.1.5:8501", query=f"token={TOKEN}".encode()), token=TOKEN)
+    assert reached and sent[0]["status"] == 200
+    cookie = dict(sent[0]["headers"])[b"set-cookie"].decode()
+    assert cookie.startswith(f"kg_token={TOKEN};") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+@pytest.mark.parametrize("headers", [[(b"cookie", f"kg_token={TOKEN}".encode())], [(b"x-kg-token", TOKEN.encode())]])
+def test_the_cookie_or_header_lets_http_and_the_websocket_in(headers):
+    for kind in ("http", "websocket"):
+        _, reached = _call(TokenMiddleware, _scope(kind, host="192.168.1.5:8501", headers=headers), token=TOKEN)
+        assert reached
+
+
+def test_loopback_mode_still_refuses_other_host_names():
+    sent, reached = _call(LoopbackHostMiddleware, _scope(host="evil.example:8501"))
+    assert not reached and sent[0]["status"] == 403
+
+
+def test_only_loopback_binds_go_without_a_token():
+    assert not needs_token("127.0.0.1") and needs_token("0.0.0.0") and needs_token("10.0.0.7")
+    assert streamlit_config("0.0.0.0", 8501)["server.allowedHosts"] == ["*"]
+    assert "*" not in streamlit_config("127.0.0.1", 8501)["server.allowedHosts"]
+
+
+def test_a_port_in_use_is_refused_in_one_line():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SettingsError, match=f"^cannot listen on 127.0.0.1:{port}: Address already in use"):
+            check_port("127.0.0.1", port)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers
+
+
+@pytest.fixture
+def network_server(sample_notes, data, tmp_path):
+    port = _free_port()
+    log = tmp_path / "server.log"
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--host", "0.0.0.0", "--port", str(port),
+                             "--notes", str(sample_notes), "--data", str(data)],
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        token = None
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail("kg ui exited:\n" + log.read_text())
+            found = re.search(r"\?token=([\w-]+)", log.read_text())
+            if found:
+                token = found.group(1)
+                try:
+                    if _get(f"http://127.0.0.1:{port}/_stcore/health", {"X-Kg-Token": token})[0] == 200:
+                        break
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        else:
+            pytest.fail("kg ui did not answer:\n" + log.read_text())
+        yield port, token, log.read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(15)
+
+
+def _websocket_status(port: int, host: str, cookie: str | None = None) -> int:
+    """The HTTP status of a WebSocket handshake sent with exactly this Host header."""
+    lines = [f"GET /_stcore/stream HTTP/1.1", f"Host: {host}", "Upgrade: websocket", "Connection: Upgrade",
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+             "Sec-WebSocket-Protocol: streamlit"] + ([f"Cookie: {cookie}"] if cookie else [])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return int(conn.recv(1024).split(b" ", 2)[1])
+
+
+def test_kg_ui_on_every_interface_needs_the_printed_token(network_server):
+    port, token, printed = network_server
+    assert printed.count(token) == 1 and "every request needs the token" in printed
+    base = f"http://127.0.0.1:{port}"
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"192.168.1.77:{port}"):
+        assert _get(base + "/", {"Host": host})[0] == 403
+        assert _get(base + "/_stcore/health", {"Host": host})[0] == 403
+        assert _websocket_status(port, host) == 403
+    status, headers = _get(f"{base}/?token={token}", {"Host": f"192.168.1.77:{port}"})
+    assert status == 200 and headers["set-cookie"].startswith(f"kg_token={token};")
+    assert _get(base + "/", {"Cookie": f"kg_token={token}"})[0] == 200
+    assert _websocket_status(port, f"192.168.1.77:{port}", cookie=f"kg_token={token}") == 101
