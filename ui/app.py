@@ -6,7 +6,7 @@ import streamlit as st
 
 from kg.errors import KgError
 from ui.markup import md_text
-from ui.pages._shared import ADD, CONCEPT, PATH, SEARCH, TOPICS, explorer, forget_index, workspace
+from ui.pages._shared import ADD, CONCEPT, PAGES_DIR, PATH, SEARCH, TOPICS, explorer, forget_index, workspace
 
 # An emoji icon becomes an inline SVG; a `:material/…:` page icon would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="kg · notes graph", page_icon="🕸️", layout="wide")
@@ -16,7 +16,8 @@ concept = st.Page(CONCEPT, title="Concept", icon=":material/hub:", url_path="con
 path = st.Page(PATH, title="Path", icon=":material/route:", url_path="path")
 topics = st.Page(TOPICS, title="Topics", icon=":material/workspaces:", url_path="topics")
 add = st.Page(ADD, title="Add note", icon=":material/note_add:", url_path="add")
-page = st.navigation([search, concept, path, topics, add])
+study = st.Page(str(PAGES_DIR / "study.py"), title="Study", icon=":material/school:", url_path="study")
+page = st.navigation([search, concept, path, topics, add, study])
 
 if page.url_path == search.url_path and "concept" in st.query_params:
     # A deep link such as `/?concept=过拟合` opens that concept's page.
