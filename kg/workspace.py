@@ -20,7 +20,7 @@ from typing import Any
 from kg import store
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError, KgError, SettingsError
 from kg.fingerprint import made_by_other_code
-from kg.notes import find_notes
+from kg.notes import note_files
 from kg.search import Searcher
 
 Builder = Callable[[Path, Path], Any]
@@ -170,7 +170,7 @@ class Workspace:
         recorded, or had not settled when recorded: a cold check of many notes is a walk and
         a stat of each, not a read of each.
         """
-        current, _ = find_notes(self.notes_dir)
+        current, _ = note_files(self.notes_dir)
         indexed = manifest.get("files", {})
         skipped = {p for p, _ in manifest.get("skipped", [])}
         stats = manifest.get("stats", {})
@@ -181,7 +181,7 @@ class Workspace:
                 changed += 1
         return changed
 
-    def _unchanged(self, path: Path, sha: str, recorded: list | None) -> bool:
+    def _unchanged(self, path: str, sha: str, recorded: list | None) -> bool:
         try:
             signature = note_signature(path)
         except OSError:
@@ -190,13 +190,13 @@ class Workspace:
             return True
         return self._sha_of(path, signature) == sha
 
-    def _sha_of(self, path: Path, signature: list[int]) -> str:
+    def _sha_of(self, path: str, signature: list[int]) -> str:
         """A note's hash, read again only when its stat changed since this workspace read it."""
-        key = (str(path), *signature[:3])
+        key = (path, *signature[:3])
         known = self._hashes.get(key)
         if known is not None:
             return known
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         if _settled(signature):
             self._hashes[key] = digest
         return digest
@@ -208,7 +208,7 @@ class Workspace:
                         loaded.query_tokenizer())
 
 
-def note_signature(path: Path) -> list[int]:
+def note_signature(path: Path | str) -> list[int]:
     """`[size, mtime_ns, inode, when]` of a note, `when` the time the stat was taken: taken
     before its bytes are read, so a write after the read changes the signature.
 
