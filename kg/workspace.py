@@ -103,8 +103,10 @@ class Workspace:
         return os.access(folder, os.W_OK | os.X_OK)
 
     def _build_missing(self, why: str) -> None:
-        if self.builder is None or not self.writable():
-            raise IndexMissingError(f"{why} in {self.data_dir}, and it is read-only here: run `kg build`")
+        if self.builder is None:
+            raise IndexMissingError(f"{why} in {self.data_dir}: run `kg build`")
+        if not self.writable():
+            raise IndexMissingError(f"{why} in {self.data_dir}, and the folder is read-only here: run `kg build`")
         with store.write_lock(self.data_dir):
             try:
                 store.load(self.data_dir, graph=False)  # another process may have built it meanwhile
