@@ -185,12 +185,13 @@ class Workspace:
 
     def _unchanged(self, path: str, sha: str, recorded: list | None) -> bool:
         try:
-            signature = note_signature(path)
+            stat = os.stat(path)
         except OSError:
             return False
-        if recorded is not None and list(recorded[:3]) == signature[:3] and _settled(recorded):
+        if (recorded is not None and _settled(recorded) and recorded[0] == stat.st_size
+                and recorded[1] == stat.st_mtime_ns and recorded[2] == stat.st_ino):
             return True
-        return self._sha_of(path, signature) == sha
+        return self._sha_of(path, [stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns()]) == sha
 
     def _sha_of(self, path: str, signature: list[int]) -> str:
         """A note's hash, read again only when its stat changed since this workspace read it."""
