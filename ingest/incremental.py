@@ -1,10 +1,19 @@
 """Fold one new note into a saved index without re-reading the others.
 
-The new note's own facts are merged exactly as a build would merge them; what is
-approximate until the next full build is only that names first defined by the
-new note are not searched for in older notes (their passages are not re-scanned:
-that would cost a full pass). A full `kg build` is always the reference and gives
-the same result as deleting the data folder and rebuilding.
+The new note's own facts are merged exactly as a build would merge them: the
+concepts it names (name, aliases, definition, category) and its edges with their
+evidence are what a full build gives them (`tests/test_store_append_equals_rebuild.py`
+checks this on real notes). Approximate until the next full build, and only these:
+
+1. names first introduced by the new note (concepts or aliases) are not searched
+   for in older notes, whose passages are not re-scanned (that would cost a full
+   pass): edges those older passages would add, and their share of an edge's weight,
+   are missing;
+2. a name that becomes a concept only by counts over the whole collection (an
+   acronym seen in enough passages) is decided from the new note's counts alone.
+
+A full `kg build` is always the reference and gives the same result as deleting the
+data folder and rebuilding.
 """
 
 from __future__ import annotations

@@ -46,41 +46,74 @@ def find_notes(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
     Windows zip) keeps its bytes in the path and is known by a readable name.
     Raises `NotesUnreadableError` when a folder cannot be listed.
     """
+    found, skipped = note_files(root)
+    return {rel: Path(path) for rel, path in found.items()}, skipped
+
+
+def note_files(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """`find_notes` with each file's path as a string: what a staleness check of many notes needs
+    (a `Path` or a `stat` per note costs more than the walk itself)."""
     root = root.resolve()
-    found: dict[str, Path] = {}
+    found: dict[str, str] = {}
     skipped: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=_unlistable):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "lost+found")
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
+    stack = [(str(root), "")]
+    while stack:  # depth first, in name order, as `os.walk` goes; one scandir per folder and no stat per file
+        folder, prefix = stack.pop()
+        subfolders = []
+        for entry in _entries(folder):
+            name = entry.name
+            if _is_folder(entry):
+                if not name.startswith(".") and name != "lost+found" and not entry.is_symlink():
+                    subfolders.append((entry.path, f"{prefix}{name}/"))  # links to folders are not followed
+                continue
             if name.startswith(".") or not name.lower().endswith(NOTE_SUFFIXES):
                 continue
-            rel = readable_name(path.relative_to(root).as_posix(), found)
-            reason = _not_a_note(path, root)
+            rel = readable_name(prefix + name, found)
+            reason = _not_a_note(entry, root)
             if reason:
                 skipped.append((rel, reason))
             else:
-                found[rel] = path
+                found[rel] = entry.path
+        stack.extend(reversed(subfolders))
     return found, skipped
 
 
-def _unlistable(error: OSError) -> None:
-    raise NotesUnreadableError(f"cannot read the notes folder {error.filename}: {error.strerror} "
-                               "(nothing was built; the last index is kept)")
-
-
-def _not_a_note(path: Path, root: Path) -> str | None:
-    """Why `path` is skipped, or None for a regular file inside `root` (directly or by link)."""
+def _entries(folder: str) -> list[os.DirEntry]:
+    """A folder's entries by name; a folder that cannot be listed stops the build (its notes would
+    silently vanish from the index)."""
     try:
-        if path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root):
-                return "symlink pointing outside the notes folder"
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError as error:
+        raise NotesUnreadableError(f"cannot read the notes folder {readable_name(folder)}: {error.strerror} "
+                                   "(nothing was built; the last index is kept)") from None
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _not_a_note(entry: os.DirEntry, root: Path) -> str | None:
+    """Why a file entry is skipped, or None for a regular file inside `root` (directly or by link).
+    Only links cost a `stat`: the entry's own type says whether a plain file is regular."""
+    if not entry.is_symlink():
+        try:
+            regular = entry.is_file(follow_symlinks=False)
+        except OSError as exc:
+            return exc.strerror
+        return None if regular else "not a regular file (a FIFO, device or socket)"
+    path = Path(entry.path)
+    try:
+        if not path.resolve().is_relative_to(root):
+            return "symlink pointing outside the notes folder"
         mode = path.stat().st_mode
     except RuntimeError:  # Python 3.11 reports a symlink loop this way; later versions raise OSError
         return "symlink loop"
     except OSError as exc:
-        return "symlink loop" if exc.errno == 40 else "broken symlink" if path.is_symlink() else exc.strerror
+        return "symlink loop" if exc.errno == 40 else "broken symlink"
     return None if stat.S_ISREG(mode) else "not a regular file (a FIFO, device or socket)"
 
 

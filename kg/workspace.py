@@ -20,7 +20,7 @@ from typing import Any
 from kg import store
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError, KgError, SettingsError
 from kg.fingerprint import made_by_other_code
-from kg.notes import find_notes
+from kg.notes import note_files
 from kg.search import Searcher
 
 Builder = Callable[[Path, Path], Any]
@@ -103,8 +103,10 @@ class Workspace:
         return os.access(folder, os.W_OK | os.X_OK)
 
     def _build_missing(self, why: str) -> None:
-        if self.builder is None or not self.writable():
-            raise IndexMissingError(f"{why} in {self.data_dir}, and it is read-only here: run `kg build`")
+        if self.builder is None:
+            raise IndexMissingError(f"{why} in {self.data_dir}: run `kg build`")
+        if not self.writable():
+            raise IndexMissingError(f"{why} in {self.data_dir}, and the folder is read-only here: run `kg build`")
         with store.write_lock(self.data_dir):
             try:
                 store.load(self.data_dir, graph=False)  # another process may have built it meanwhile
@@ -170,7 +172,7 @@ class Workspace:
         recorded, or had not settled when recorded: a cold check of many notes is a walk and
         a stat of each, not a read of each.
         """
-        current, _ = find_notes(self.notes_dir)
+        current, _ = note_files(self.notes_dir)
         indexed = manifest.get("files", {})
         skipped = {p for p, _ in manifest.get("skipped", [])}
         stats = manifest.get("stats", {})
@@ -181,22 +183,23 @@ class Workspace:
                 changed += 1
         return changed
 
-    def _unchanged(self, path: Path, sha: str, recorded: list | None) -> bool:
+    def _unchanged(self, path: str, sha: str, recorded: list | None) -> bool:
         try:
-            signature = note_signature(path)
+            stat = os.stat(path)
         except OSError:
             return False
-        if recorded is not None and list(recorded[:3]) == signature[:3] and _settled(recorded):
+        if (recorded is not None and _settled(recorded) and recorded[0] == stat.st_size
+                and recorded[1] == stat.st_mtime_ns and recorded[2] == stat.st_ino):
             return True
-        return self._sha_of(path, signature) == sha
+        return self._sha_of(path, [stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns()]) == sha
 
-    def _sha_of(self, path: Path, signature: list[int]) -> str:
+    def _sha_of(self, path: str, signature: list[int]) -> str:
         """A note's hash, read again only when its stat changed since this workspace read it."""
-        key = (str(path), *signature[:3])
+        key = (path, *signature[:3])
         known = self._hashes.get(key)
         if known is not None:
             return known
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         if _settled(signature):
             self._hashes[key] = digest
         return digest
@@ -208,7 +211,7 @@ class Workspace:
                         loaded.query_tokenizer())
 
 
-def note_signature(path: Path) -> list[int]:
+def note_signature(path: Path | str) -> list[int]:
     """`[size, mtime_ns, inode, when]` of a note, `when` the time the stat was taken: taken
     before its bytes are read, so a write after the read changes the signature.
 

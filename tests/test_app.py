@@ -7,7 +7,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ingest.build import build as build_index
-
 from kg.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")

@@ -11,9 +11,9 @@ from hypothesis import given, strategies as st
 
 from ingest.append import add_note, preview_note, sanitize_title
 from ingest.build import build as build_index
-from kg.workspace import Workspace
 from kg import store
 from kg.errors import NoteRejectedError
+from kg.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 

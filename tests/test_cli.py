@@ -59,10 +59,15 @@ def test_show_unknown_exits_1_with_one_line(env):
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
 
-def test_options_override_environment(sample_notes, tmp_path):
+def test_options_override_environment(env, sample_notes, tmp_path):
+    empty = tmp_path / "empty-notes"
+    empty.mkdir()
     data = tmp_path / "elsewhere"
-    out = kg("build", "--notes", str(sample_notes), "--data", str(data))
+    misleading = {"KG_NOTES": str(empty), "KG_DATA": env["KG_DATA"]}
+    out = kg("build", "--notes", str(sample_notes), "--data", str(data), env_extra=misleading)
     assert out.returncode == 0 and (data / "CURRENT").exists()
+    assert not os.path.exists(env["KG_DATA"])
+    assert "files read: 4" in out.stdout
 
 
 def test_export_json_and_graphml(env, tmp_path):

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 from ingest.build import build as build_index
-
-from kg.workspace import Workspace
 from kg import store
+from kg.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,8 @@ Each case is a small note built into a real index, checked by concept names."""
 import pytest
 
 from ingest.build import build as build_index
-
-from kg.workspace import Workspace
 from kg import store
+from kg.workspace import Workspace
 
 
 def _typed(tmp_path, text: str):

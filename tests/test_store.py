@@ -171,3 +171,16 @@ def test_search_on_a_built_index_imports_no_write_path(ws):
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("command", [["search", "过拟合"], ["show", "过拟合"], ["export"]])
+def test_read_commands_on_a_stale_index_print_a_notice_and_write_nothing(ws, command):
+    (ws.notes_dir / "new.md").write_text("dropout 防止过拟合\n", encoding="utf-8")
+    before = _snapshot(ws.data_dir)
+    out = subprocess.run([sys.executable, "-m", "ui.cli", *command, "--notes", str(ws.notes_dir),
+                          "--data", str(ws.data_dir)], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    notices = out.stderr.strip().splitlines()
+    assert len(notices) == 1 and "stale" in notices[0] and "1 note changed" in notices[0]
+    assert _snapshot(ws.data_dir) == before
