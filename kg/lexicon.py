@@ -66,7 +66,6 @@ class Lexicon:
     def __init__(self, keys: Mapping[str, str]):
         self._keys = dict(keys)
         self._prefixes: set[str] = set()
-        self._by_length: dict[int, list[str]] = {}
         self._index(self._keys)
         self._fuzzy_cache: dict[str, list[str]] = {}
         self._variants: dict[str, list[str]] | None = None

@@ -2,17 +2,14 @@
 
 Exit codes: 0 done, 1 a user error (a `KgError`: unknown name, missing folder, bad
 note), 2 a usage error (bad or missing option), 3 an internal error (a bug: set
-`KG_DEBUG=1` for the traceback). Everything a note contributes to the output
-(names, paths, text) is shown with control and bidi characters escaped, so a
-file name cannot rewrite the terminal.
+`KG_DEBUG=1` for the traceback). Everything is printed through `ui.terminal`, so
+what a note contributes (names, paths, text) cannot rewrite the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -21,42 +18,9 @@ from kg import __version__
 from kg.errors import KgError, QueryTooLongError
 from kg.models import RELATION_TYPES
 from kg.normalize import one_line
+from ui.terminal import dumps, escape_json, say
 
 EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
-                              "\ufeff\ud800-\udfff]")
-
-
-def shown(text: str) -> str:
-    """`text` safe to print on a terminal: controls, bidi overrides and zero-widths escaped.
-
-    Examples
-    --------
-    >>> print(shown("a\u202eb\x1b[2Jc\tok"))
-    a\\u202eb\\x1b[2Jc	ok
-    """
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                                else f"\\u{ord(m.group()):04x}", text)
-
-
-def dumps(value) -> str:
-    """JSON with Chinese as UTF-8 (not `\\uXXXX`), but the characters `shown` escapes escaped.
-
-    Examples
-    --------
-    >>> print(dumps({"name": "过拟合\u202e"}))
-    {"name": "过拟合\\u202e"}
-    """
-    return escape_json(json.dumps(value, ensure_ascii=False))
-
-
-def escape_json(text: str) -> str:
-    """JSON text with terminal-unsafe characters as `\\uXXXX` (they only occur inside strings)."""
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def say(text: str = "", err: bool = False) -> None:
-    print(shown(text), file=sys.stderr if err else sys.stdout)
 
 
 class _Parser(argparse.ArgumentParser):
