@@ -92,6 +92,8 @@ def test_version():
 
 
 @pytest.mark.parametrize("args, message", [
+    (("search",), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
+                  "(see kg search --help)"),
     (("search", ""), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
                      "(see kg search --help)"),
     (("search", "   "), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
