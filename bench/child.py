@@ -35,7 +35,7 @@ def vmhwm_kb() -> int:
 
 def import_project() -> None:
     import ingest.build  # noqa: F401
-    import ingest.workspace  # noqa: F401
+    import kg.workspace  # noqa: F401
     import kg.bm25  # noqa: F401
     import kg.search  # noqa: F401
     import kg.store  # noqa: F401
@@ -94,11 +94,11 @@ def coldsplit(notes: str, data: str, query: str) -> dict:
     """Where a cold `kg search` spends its time, phase by phase, in one fresh process."""
     t0 = time.perf_counter()
     import ui.cli  # noqa: F401
-    from ingest.workspace import Workspace
+    from ui.workspace import open_workspace
     from kg import store
 
     t1 = time.perf_counter()
-    ws = Workspace.from_settings(notes, data)  # as `kg search` does
+    ws = open_workspace(notes, data)  # as `kg search` does
     searcher = ws.searcher()
     t2 = time.perf_counter()
     searcher.search(query)

@@ -259,9 +259,10 @@ def ensure_index(ctx: Context) -> Path:
 
 def ensure_queries(ctx: Context):
     """The seeded queries, their scoring tokens, and a Searcher on the real index."""
-    from ingest.workspace import Workspace
+    from ingest.build import build as build_index
+    from kg.workspace import Workspace
 
-    ws = Workspace(ctx.cfg.notes, ensure_index(ctx))
+    ws = Workspace(ctx.cfg.notes, ensure_index(ctx), build_index)
     searcher = ws.searcher()  # what `kg search` uses
     if not ctx.queries:
         ctx.queries = make_queries(ws.load().index, ctx.cfg.queries)  # the full index: concepts with passages
@@ -424,7 +425,8 @@ def fig_append(ctx: Context) -> None:
     if add_note is None:
         ctx.row("4", "append a 2 KB note", "n/a (append not available)", "—", "—", "≤ 5 % of full build", "n/a")
         return
-    from ingest.workspace import Workspace
+    from ingest.build import build as build_index
+    from kg.workspace import Workspace
     from kg import store
     from kg.tokenize import default_tokenizer
 
@@ -443,7 +445,7 @@ def fig_append(ctx: Context) -> None:
     if not sample.exists():
         sample = next(p for p in sorted(cfg.notes.rglob("*")) if p.suffix in (".md", ".txt"))
     times, sizes, fresh_times = [], [], []
-    warm = Workspace(notes, data)
+    warm = Workspace(notes, data, build_index)
     warm.load()  # the index already in memory, as in the app or a `kg add` of several notes
     add_note(warm, note_of_about(2048, sample, seed=999), title="bench append warm-up", force=True)
     for r in range(cfg.append_reps):  # one series, then the other: interleaving would make `warm` stale each time
@@ -454,7 +456,7 @@ def fig_append(ctx: Context) -> None:
         add_note(warm, text, title=f"bench append {r}", force=True)
         times.append(time.perf_counter() - started)
     for r in range(cfg.append_reps):
-        ws = Workspace(notes, data)  # fresh: the index is read from disk first, as by `kg add`
+        ws = Workspace(notes, data, build_index)  # fresh: the index is read from disk first, as by `kg add`
         gc.collect()
         started = time.perf_counter()
         add_note(ws, note_of_about(2048, sample, seed=3000 + r), title=f"bench append fresh {r}", force=True)
@@ -624,13 +626,14 @@ def fig_explore(ctx: Context) -> None:
             ctx.row("5", f"server time of {what} (kg.explore)", "n/a (kg/explore.py not available)", "—", "—",
                     "≤ 300 ms", "n/a")
         return
-    from ingest.workspace import Workspace
+    from ingest.build import build as build_index
+    from kg.workspace import Workspace
     from kg.explore import relations_of_concept
     from kg.graph import neighbourhood, to_graph
 
     module = importlib.import_module("kg.explore")
     ensure_queries(ctx)
-    ws = Workspace(ctx.cfg.notes, ensure_index(ctx))
+    ws = Workspace(ctx.cfg.notes, ensure_index(ctx), build_index)
     started = time.perf_counter()
     loaded, searcher = app_searcher(ws)
     searcher.analyse("过拟合 overfitting")

@@ -23,17 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.assemble import Assembled
-from ingest.build import build, cache_path
+from ingest.build import build, cache_path, manifest_extra
 from ingest.clean import strip_front_matter
 from ingest.extract import extract_text
+from ingest.incremental import append_delta, apply_extract
 from ingest.read import UnreadableNote, read_note
-from ingest.incremental import apply_extract
-from ingest.workspace import Workspace, code_fingerprint
 from kg import store
 from kg.errors import KgError, NoteRejectedError, SettingsError, StorageError
 from kg.limits import check_note_size
 from kg.models import FileExtract
 from kg.tokenize import Tokenizer, default_tokenizer
+from kg.workspace import Workspace, note_signature
 
 INBOX = "inbox"
 _INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
@@ -136,7 +136,8 @@ def add_note(ws: Workspace, text: str, title: str | None = None, force: bool = F
         digest = _text_hash(text)
         if digest in added and not force:
             raise NoteRejectedError(f"this text was already added as {added[digest]} (use --force to add it again)")
-        loaded = ws.load()
+        ws.builder = ws.builder or build  # an add refreshes a stale index first: a write, as the add is
+        loaded = ws.refresh()
         if to is not None:
             path = _saved_or_error(lambda: _append_to(ws, to, text))
             return _index_or_error(path, lambda: _append_and_rebuild(ws, loaded, path, digest))
@@ -175,14 +176,16 @@ def _add_and_fold_in(ws: Workspace, loaded: store.LoadedIndex, path: Path) -> Ad
     """A new note folded into the loaded index on its own (see `ingest.incremental`)."""
     tokenizer = default_tokenizer()
     source = path.relative_to(ws.notes_dir.resolve()).as_posix()
+    signature = note_signature(path)
     data = path.read_bytes()
     extract, assembled = _fold_in(loaded, source, data, tokenizer)
     store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
     files = {**loaded.manifest["files"], source: extract.sha}
-    gen = store.save(ws.data_dir, assembled, files, extra={"skipped": loaded.manifest.get("skipped", []), "pipeline": code_fingerprint()},
-                     previous=loaded)
+    stats = {**loaded.manifest.get("stats", {}), source: signature}
+    gen = store.save(ws.data_dir, assembled, files, extra=manifest_extra(loaded.manifest.get("skipped", []), stats),
+                     delta=append_delta(loaded, assembled))
     ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,
-                                  assembled.concept_order, assembled.dictionary, store.read_manifest(ws.data_dir), gen))
+                                  assembled.concept_order, assembled.dictionary, store.generation_manifest(gen), gen))
     return AddResult(path=path, concepts_new=_new_concepts(loaded, assembled),
                      relations_new=[_relation_row(r, assembled.index) for r in assembled.added_relations])
 

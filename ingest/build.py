@@ -7,9 +7,7 @@ own extraction.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 import logging
 import multiprocessing
 import os
@@ -26,9 +24,10 @@ from pydantic import ValidationError
 from ingest.assemble import assemble
 from ingest.extract import extract_text
 from ingest.read import UndecodableNote, UnreadableNote, decode, find_notes, read_note
-from ingest.workspace import DATA_FILES, code_fingerprint, files_fingerprint
 from kg import store
+from kg.fingerprint import extraction_fingerprint, index_code
 from kg.models import FileExtract
+from kg.workspace import note_signature
 from kg.tokenize import Tokenizer, default_tokenizer
 
 log = logging.getLogger(__name__)
@@ -49,20 +48,11 @@ class BuildReport:
     cache_used: set[str] = field(default_factory=set)
 
 
-_EXTRACTION_CODE = ("ingest.read", "ingest.clean", "ingest.passages", "ingest.concepts", "ingest.relations",
-                    "ingest.extract", "kg.tokenize", "kg.normalize", "kg.models")
-
-
-@functools.lru_cache(maxsize=1)
-def pipeline_fingerprint() -> str:
-    """Changes whenever a shipped data file or the code of a per-file stage changes: a cached
-    extract is only reused when extracting again would give the same result."""
-    modules = [Path(importlib.util.find_spec(module).origin) for module in _EXTRACTION_CODE]
-    return files_fingerprint([*DATA_FILES.iterdir(), *modules], salt=PIPELINE_VERSION)
-
-
 def cache_path(data_dir: Path, source: str, data: bytes) -> Path:
-    digest = hashlib.sha256(pipeline_fingerprint().encode() + source.encode() + b"\0" + data).hexdigest()
+    """Where the extract of note `source` with bytes `data` is cached: the key covers every module
+    the per-file stage imports and every data file (`kg.fingerprint`), so a cached extract is only
+    reused when extracting again would give the same result."""
+    digest = hashlib.sha256(extraction_fingerprint(PIPELINE_VERSION).encode() + source.encode() + b"\0" + data).hexdigest()
     return data_dir / "cache" / f"{digest[:32]}.json"
 
 
@@ -152,17 +142,35 @@ def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None, workers
     _remove_stale_temp_files(notes_dir)
     tokenizer = tokenizer or default_tokenizer()
     report = BuildReport()
+    stats = note_stats(notes_dir)  # before the notes are read: a write after the read changes the stat
     extracts = read_extracts(notes_dir, data_dir, tokenizer, report,
                              workers=default_workers() if workers is None else workers)
     built = assemble(extracts, tokenizer)
     files = {ex.source: ex.sha for ex in extracts}
-    store.save(data_dir, built, files, extra={"skipped": report.skipped, "pipeline": code_fingerprint()})
+    store.save(data_dir, built, files, extra=manifest_extra(report.skipped, {s: stats[s] for s in files if s in stats}))
     _prune_cache(data_dir, report.cache_used)
     report.passages = len(built.index.passages)
     report.concepts = len(built.index.concepts)
     report.relations = Counter(r.type for r in built.index.relations)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def note_stats(notes_dir: Path) -> dict[str, list[int]]:
+    """Each note's stat signature (`kg.workspace.note_signature`), for the manifest: a read command
+    tells a changed note by its stat, without reading every note."""
+    stats = {}
+    for source, path in find_notes(notes_dir)[0].items():
+        try:
+            stats[source] = note_signature(path)
+        except OSError:
+            continue
+    return stats
+
+
+def manifest_extra(skipped: list, stats: dict[str, list[int]]) -> dict:
+    """What a build or an append adds to a generation's manifest besides the index itself."""
+    return {"skipped": skipped, "stats": stats, **index_code()}
 
 
 def _remove_stale_temp_files(notes_dir: Path, older_than: float = 600.0) -> None:

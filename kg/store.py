@@ -5,6 +5,11 @@ atomically replaces the `CURRENT` pointer. A crash at any moment leaves `CURRENT
 naming a complete generation, old or new. Each generation's manifest holds the
 sha256 of its files, so a truncated or edited file is detected on load.
 
+Readers take no lock and never wait: a load reads `CURRENT` once and reads that
+generation; a save keeps the generation it replaced (N-1) until the next save, so a
+reader that has just read the pointer still finds its files, and a reader slower
+than two saves sees the pointer moved and starts again.
+
 Passages and relations are kept as segments: a base written by a build, plus one
 small segment per appended note. An append hard-links the earlier segments into
 its new generation instead of writing them again, which keeps it cheap however
@@ -20,11 +25,13 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from filelock import FileLock
@@ -33,7 +40,7 @@ from pydantic import TypeAdapter
 from kg.bm25 import BM25
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError
 from kg.index import FORMAT_VERSION, KnowledgeIndex
-from kg.models import Passage
+from kg.models import Passage, Relation
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
@@ -42,6 +49,34 @@ MAX_SEGMENTS = 16
 """Segments per kind (passages, graph) before an append writes that kind whole again: loading
 never reads more than this."""
 _PASSAGE_LIST = TypeAdapter(list[Passage])
+_GENERATION_NAME = re.compile(r"gen-[0-9]{1,18}")
+LOAD_ATTEMPTS = 8
+"""Loads tried when the pointer moved under a reader (a writer saved twice while it read)."""
+
+
+class IndexParts(Protocol):
+    """What a generation holds: an assembled index (a build, an append) or a loaded one."""
+
+    index: KnowledgeIndex
+    passage_bm25: BM25
+    concept_bm25: BM25
+    concept_order: list[str]
+    dictionary: dict
+
+
+@dataclass(frozen=True)
+class AppendDelta:
+    """What one appended note changed since `previous`, so a save writes only that.
+
+    `passages` are the note's passages (after all earlier ones); `upsert` the relations it added or
+    reinforced and `remove` the keys (source, target, type) of the `related` edges a new typed edge
+    replaced.
+    """
+
+    previous: "LoadedIndex"
+    passages: list[Passage]
+    upsert: list[Relation]
+    remove: list[tuple[str, str, str]]
 
 
 @dataclass
@@ -156,18 +191,17 @@ def _read_npz(data: bytes) -> dict[str, np.ndarray]:
         return {k: arrays[k] for k in arrays.files}
 
 
-def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None,
-         previous: LoadedIndex | None = None) -> Path:
-    """Write a new generation and point `CURRENT` at it; older generations are removed.
+def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict | None = None,
+         delta: AppendDelta | None = None) -> Path:
+    """Write a new generation and point `CURRENT` at it; the generation it replaces stays (for
+    readers that are still opening it) until the next save, older ones are removed.
 
-    `parts` holds `index`, `passage_bm25`, `concept_bm25`, `concept_order` and
-    `dictionary` (an assembled index, or a loaded one). When it also holds a
-    `graph_delta` and `previous` is the generation it was derived from, the
-    relations are not written again: the previous segments are hard-linked into
-    the new generation and the delta is added as one more segment; likewise for the
-    passages (`passage_delta`) and the passage postings.
+    Callers hold `write_lock(data_dir)`. With a `delta` (an append to `delta.previous`), the
+    earlier passage, postings and relation segments are hard-linked into the new generation
+    instead of being written again, and the delta is added as one more segment of each.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    replaced = _pointer_name(data_dir)
     number = _next_generation(data_dir)
     gen = data_dir / f"gen-{number}"
     tmp = data_dir / f".gen-{number}.tmp"
@@ -183,9 +217,9 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     put("search.json", serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
     put("dictionary.txt", _dictionary_text(parts.dictionary).encode("utf-8"))
     put("concepts.npz", npz_bytes(parts.concept_bm25.to_arrays()))
-    passages, linked = _save_passages(tmp, put, parts, previous)
-    postings, linked_postings = _save_postings(tmp, put, parts, previous)
-    graph, linked_graph = _save_graph(tmp, put, parts, previous)
+    passages, linked = _save_passages(tmp, put, parts, delta)
+    postings, linked_postings = _save_postings(tmp, put, parts, delta)
+    graph, linked_graph = _save_graph(tmp, put, parts, delta)
     linked.update(linked_postings)
     linked.update(linked_graph)
     manifest = {
@@ -207,46 +241,44 @@ def save(data_dir: Path, parts, files: dict[str, str], extra: dict | None = None
     os.replace(tmp, gen)
     fsync_dir(data_dir)
     write_atomic(data_dir / POINTER, gen.name.encode())
-    _remove_old(data_dir, keep=gen.name)
+    _remove_old(data_dir, keep={gen.name, replaced})
     return gen
 
 
-def _save_passages(tmp: Path, put, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+def _save_passages(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
     """Passage segments: the note's new passages after the earlier segments, or all of them."""
-    added = getattr(parts, "passage_delta", None)
-    return _save_segments(tmp, put, "passages", previous, previous is not None,
+    return _save_segments(tmp, put, "passages", delta, delta is not None,
                           lambda: _PASSAGE_LIST.dump_json(parts.index.passages),
-                          None if added is None else lambda: _PASSAGE_LIST.dump_json(added))
+                          lambda: _PASSAGE_LIST.dump_json(delta.passages))
 
 
-def _save_postings(tmp: Path, put, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+def _save_postings(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
     """Passage BM25 postings: what the note's documents added to the previous ones, or all of them."""
-    delta = None
-    if getattr(parts, "passage_delta", None) is not None and previous is not None:
-        before = previous.passage_bm25
-        delta = lambda: npz_bytes(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))  # noqa: E731
-    return _save_segments(tmp, put, "postings", previous, previous is not None,
-                          lambda: npz_bytes(parts.passage_bm25.to_arrays()), delta, suffix=".npz")
+    def added() -> bytes:
+        before = delta.previous.passage_bm25
+        return npz_bytes(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))
+
+    return _save_segments(tmp, put, "postings", delta, delta is not None,
+                          lambda: npz_bytes(parts.passage_bm25.to_arrays()), added, suffix=".npz")
 
 
-def _save_graph(tmp: Path, put, parts, previous: LoadedIndex | None) -> tuple[list[str], dict[str, str]]:
+def _save_graph(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
     """Relation segments: the base, then per append the edges it upserts and the keys it removes."""
-    delta = getattr(parts, "graph_delta", None)
     return _save_segments(
-        tmp, put, "graph", previous, previous is not None and previous.has_graph,
+        tmp, put, "graph", delta, delta is not None and delta.previous.has_graph,
         lambda: parts.index.__pydantic_serializer__.to_json(parts.index, include={"relations"}),
-        None if delta is None else lambda: json.dumps({
-            "upsert": [r.model_dump(mode="json") for r in delta["upsert"]],
-            "remove": [list(k) for k in delta["remove"]]}, ensure_ascii=False).encode("utf-8"))
+        lambda: json.dumps({"upsert": [r.model_dump(mode="json") for r in delta.upsert],
+                            "remove": [list(k) for k in delta.remove]}, ensure_ascii=False).encode("utf-8"))
 
 
-def _save_segments(tmp: Path, put, kind: str, previous: LoadedIndex | None, previous_has_kind: bool,
-                   whole, delta, suffix: str = ".json") -> tuple[list[str], dict[str, str]]:
+def _save_segments(tmp: Path, put, kind: str, delta: AppendDelta | None, previous_has_kind: bool,
+                   whole, added, suffix: str = ".json") -> tuple[list[str], dict[str, str]]:
     """The segment names of one kind in the new generation, and the checksums of those hard-linked
-    from `previous` unchanged. `whole` and `delta` give the bytes to `put` (`delta` is None when
-    this save is not an append)."""
+    from the previous generation unchanged. `whole` and `added` give the bytes to `put` (`added`
+    only for an append)."""
+    previous = delta.previous if delta is not None else None
     earlier = previous.manifest.get(kind, []) if previous_has_kind else []
-    if delta is None or not earlier or len(earlier) >= MAX_SEGMENTS:
+    if not earlier or len(earlier) >= MAX_SEGMENTS:
         put(f"{kind}-0{suffix}", whole())
         return [f"{kind}-0{suffix}"], {}
     linked = {}
@@ -254,7 +286,7 @@ def _save_segments(tmp: Path, put, kind: str, previous: LoadedIndex | None, prev
         os.link(previous.generation / name, tmp / name)
         linked[name] = previous.manifest["sha256"][name]
     name = f"{kind}-{len(earlier)}{suffix}"
-    put(name, delta())
+    put(name, added())
     return [*earlier, name], linked
 
 
@@ -287,30 +319,64 @@ def _next_generation(data_dir: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def _remove_old(data_dir: Path, keep: str) -> None:
+def _pointer_name(data_dir: Path) -> str | None:
+    """The generation `CURRENT` names, or None when there is none or it is unreadable."""
+    try:
+        return read_pointer(data_dir)
+    except (IndexMissingError, IndexCorruptError):
+        return None
+
+
+def _remove_old(data_dir: Path, keep: set[str | None]) -> None:
+    """Generations other than `keep`, and temp files of interrupted saves; only ever called
+    under the writer lock, so no other writer is using them."""
     for p in data_dir.iterdir():
-        if p.is_dir() and (p.name.startswith("gen-") and p.name != keep or p.name.startswith(".gen-")):
+        if p.is_dir() and (p.name.startswith("gen-") and p.name not in keep or p.name.startswith(".gen-")):
             shutil.rmtree(p, ignore_errors=True)
         elif p.name.startswith(f".{POINTER}.") and p.name.endswith(".tmp"):
             p.unlink(missing_ok=True)
 
 
 def current_generation(data_dir: Path) -> Path:
-    pointer = data_dir / POINTER
-    if not pointer.exists():
-        raise IndexMissingError(f"no index in {data_dir}: run `kg build` first")
-    gen = data_dir / pointer.read_text(encoding="utf-8").strip()
-    if not gen.name.startswith("gen-") or not gen.is_dir():
-        raise IndexCorruptError(f"{pointer} names a missing generation {gen.name!r}")
+    """The generation folder `CURRENT` names; `IndexCorruptError` if that folder is not there."""
+    gen = data_dir / read_pointer(data_dir)
+    if not gen.is_dir():
+        raise IndexCorruptError(f"{data_dir / POINTER} names a missing generation {gen.name!r}")
     return gen
 
 
-def read_manifest(data_dir: Path) -> dict:
-    gen = current_generation(data_dir)
+def read_pointer(data_dir: Path) -> str:
+    """The generation name in `CURRENT`, read once.
+
+    `IndexMissingError` when there is no pointer; `IndexCorruptError` when it holds anything
+    but a generation name (garbage, bytes that are not UTF-8).
+    """
+    pointer = data_dir / POINTER
     try:
-        manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+        raw = pointer.read_bytes()
+    except FileNotFoundError:
+        raise IndexMissingError(f"no index in {data_dir}: run `kg build` first") from None
+    except IsADirectoryError:
+        raise IndexCorruptError(f"{pointer} is a folder, not a pointer") from None
+    name = raw.decode("ascii", errors="replace").strip()
+    if not _GENERATION_NAME.fullmatch(name):
+        raise IndexCorruptError(f"{pointer} does not name a generation: {raw[:40]!r}")
+    return name
+
+
+def read_manifest(data_dir: Path) -> dict:
+    """The manifest of the current generation."""
+    return generation_manifest(current_generation(data_dir))
+
+
+def generation_manifest(gen: Path) -> dict:
+    """The manifest of generation folder `gen`, whatever `CURRENT` says now."""
+    try:
+        manifest = json.loads((gen / "manifest.json").read_bytes())
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"unreadable manifest in {gen}: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorruptError(f"the manifest in {gen} is not an object")
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexOutdatedError(f"index format {manifest.get('format')} is not {FORMAT_VERSION}: rebuild")
     return manifest
@@ -320,14 +386,25 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
     """The current index; `IndexCorruptError` if a file it reads is missing, truncated or altered.
 
     `graph=False` reads only what search needs (not relations): the fast path of `kg search`.
+    A failure while the pointer moved on is a writer's doing, not corruption: the load starts
+    again on the new generation.
     """
     with no_gc_pauses():  # hundreds of thousands of new objects, none of them garbage: 0.75 s → 0.35 s
-        return _load(data_dir, verify, graph)
+        for attempt in range(1, LOAD_ATTEMPTS + 1):
+            name = read_pointer(data_dir)
+            try:
+                return load_generation(data_dir / name, verify, graph)
+            except (IndexCorruptError, IndexOutdatedError):
+                if attempt == LOAD_ATTEMPTS or _pointer_name(data_dir) == name:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _load(data_dir: Path, verify: bool, graph: bool) -> LoadedIndex:
-    gen = current_generation(data_dir)
-    manifest = read_manifest(data_dir)
+def load_generation(gen: Path, verify: bool = True, graph: bool = True) -> LoadedIndex:
+    """Generation folder `gen`, whatever `CURRENT` says now."""
+    if not gen.is_dir():
+        raise IndexCorruptError(f"generation {gen.name!r} is missing")
+    manifest = generation_manifest(gen)
 
     def read(name: str) -> bytes:
         """A file of the generation, read once and checked against its checksum."""
@@ -354,3 +431,35 @@ def _load(data_dir: Path, verify: bool, graph: bool) -> LoadedIndex:
     except Exception as exc:  # any decoding failure means the same thing to the user
         raise IndexCorruptError(f"cannot read the index in {gen}: {exc}") from exc
     return LoadedIndex(index, passage_bm25, concept_bm25, manifest["concept_order"], dictionary, manifest, gen, graph)
+
+
+def set_aside_corrupt(data_dir: Path) -> Path | None:
+    """Move the current generation aside if it really is broken; what was moved, or None.
+
+    The caller holds `write_lock(data_dir)`: no writer can be mid-save, so the pointer read
+    here is the settled one, and a generation that fails to load now is broken, not replaced.
+    Only that generation (or a garbage `CURRENT`) is moved, never the lock, the append log,
+    the extract cache or the folder itself.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    try:
+        name = read_pointer(data_dir)
+    except IndexMissingError:
+        return None
+    except IndexCorruptError:
+        aside = data_dir / f"corrupt-{POINTER}-{stamp}-{os.getpid()}"
+        os.replace(data_dir / POINTER, aside)
+        return aside
+    try:
+        load_generation(data_dir / name)
+        return None
+    except IndexOutdatedError:
+        return None
+    except IndexCorruptError:
+        pass
+    gen = data_dir / name
+    if not gen.is_dir():
+        return None
+    aside = data_dir / f"corrupt-{name}-{stamp}-{os.getpid()}"
+    os.replace(gen, aside)
+    return aside

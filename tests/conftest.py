@@ -41,10 +41,11 @@ def sample_notes(notes) -> Path:
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory):
     """The index of the bundled notes, built once for the session."""
-    from ingest.workspace import Workspace
+    from ingest.build import build as build_index
+    from kg.workspace import Workspace
 
     data = tmp_path_factory.mktemp("bundled") / ".kg"
-    ws = Workspace(ROOT / "notes", data)
+    ws = Workspace(ROOT / "notes", data, build_index)
     ws.build()
     return ws
 

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest.workspace import Workspace
+from ingest.build import build as build_index
+
+from kg.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -15,7 +17,7 @@ PAYLOAD = "<img src=x onerror=alert(1)>"
 @pytest.fixture
 def app_env(sample_notes, data, monkeypatch):
     (sample_notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout {PAYLOAD}\n", encoding="utf-8")
-    Workspace(sample_notes, data).build()
+    Workspace(sample_notes, data, build_index).build()
     monkeypatch.setenv("KG_NOTES", str(sample_notes))
     monkeypatch.setenv("KG_DATA", str(data))
     return sample_notes, data

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ingest.append import add_note, preview_note, sanitize_title
-from ingest.workspace import Workspace
+from ingest.build import build as build_index
+from kg.workspace import Workspace
 from kg import store
 from kg.errors import NoteRejectedError
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def ws(sample_notes, data):
-    w = Workspace(sample_notes, data)
+    w = Workspace(sample_notes, data, build_index)
     w.build()
     return w
 
@@ -41,7 +42,7 @@ def test_added_note_is_searchable_at_once_and_reports_what_changed(ws):
 def test_incremental_add_matches_a_full_rebuild_on_the_new_notes_facts(ws, tmp_path):
     add_note(ws, "早停:防止过拟合的训练技巧\n梯度裁剪可以缓解梯度爆炸", title="incremental")
     inc = store.load(ws.data_dir).index
-    fresh = Workspace(ws.notes_dir, tmp_path / "fresh")
+    fresh = Workspace(ws.notes_dir, tmp_path / "fresh", build_index)
     fresh.build()
     full = store.load(fresh.data_dir).index
     assert {p.id for p in inc.passages} == {p.id for p in full.passages}

@@ -3,13 +3,14 @@
 import pytest
 
 from conftest import corpora_or_skip
-from ingest.workspace import Workspace
+from ingest.build import build as build_index
+from kg.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
 def corpora_ws(tmp_path_factory):
     root = corpora_or_skip()
-    ws = Workspace(root, tmp_path_factory.mktemp("corpora") / ".kg")
+    ws = Workspace(root, tmp_path_factory.mktemp("corpora") / ".kg", build_index)
     ws.report = ws.build()
     return ws
 

@@ -8,7 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.workspace import Workspace
+from ingest.build import build as build_index
+
+from kg.workspace import Workspace
 from kg import store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,12 +24,12 @@ loaded = store.load(data)
 print("ready", flush=True)
 while True:
     store.save(data, loaded, loaded.manifest["files"],
-               extra={k: loaded.manifest[k] for k in ("skipped", "pipeline")})
+               extra={k: loaded.manifest[k] for k in ("skipped", "stats", "code_files", "pipeline")})
 """
 
 
 def test_index_survives_sigkill_during_writes(sample_notes, data, tmp_path):
-    ws = Workspace(sample_notes, data)
+    ws = Workspace(sample_notes, data, build_index)
     ws.build()
     original = store.load(data).index.model_dump()
     rng = random.Random(42)
@@ -40,7 +42,7 @@ def test_index_survives_sigkill_during_writes(sample_notes, data, tmp_path):
         assert store.load(data).index.model_dump() == original
     assert not ws.is_stale(store.load(data).manifest)
     fresh = tmp_path / "fresh"
-    Workspace(sample_notes, fresh).build()
+    Workspace(sample_notes, fresh, build_index).build()
     assert store.load(fresh).index.model_dump() == original
     ws.build()
     leftovers = [p.name for p in data.iterdir() if p.name.startswith(".") and p.name != store.LOCK]

@@ -207,9 +207,10 @@ def test_explorer_on_the_bundled_notes(bundled_index):
 
 
 def test_index_version_changes_with_each_build(sample_notes, data):
-    from ingest.workspace import Workspace
+    from ingest.build import build as build_index
+    from kg.workspace import Workspace
 
-    ws = Workspace(sample_notes, data)
+    ws = Workspace(sample_notes, data, build_index)
     ws.build()
     first = index_version(data)
     ws.build()

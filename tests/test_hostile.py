@@ -12,7 +12,8 @@ import pytest
 
 from ingest.append import add_note, preview_note, sanitize_title
 from ingest.read import find_notes, read_note, read_stream, NoteTooBig, UnreadableNote
-from ingest.workspace import Workspace
+from kg.workspace import Workspace
+from ui.workspace import build_index
 from kg import store
 from kg.errors import NoteTooBigError, NotesUnreadableError, QueryTooLongError, StorageError
 from kg.limits import MAX_QUERY_CHARS
@@ -27,7 +28,7 @@ def kg(*args, env=None, stdin=None, timeout=120):
 
 @pytest.fixture
 def ws(sample_notes, data):
-    w = Workspace(sample_notes, data)
+    w = Workspace(sample_notes, data, build_index)
     w.build()
     return w
 

@@ -4,7 +4,9 @@ Each case is a small note built into a real index, checked by concept names."""
 
 import pytest
 
-from ingest.workspace import Workspace
+from ingest.build import build as build_index
+
+from kg.workspace import Workspace
 from kg import store
 
 
@@ -12,7 +14,7 @@ def _typed(tmp_path, text: str):
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "n.md").write_text(text, encoding="utf-8")
-    Workspace(notes, tmp_path / ".kg").build()
+    Workspace(notes, tmp_path / ".kg", build_index).build()
     index = store.load(tmp_path / ".kg").index
     return index, {(r.source, r.target, r.type) for r in index.relations if r.type != "related"}
 

@@ -3,13 +3,14 @@
 
 import pytest
 
-from ingest.workspace import Workspace
+from ingest.build import build as build_index
 from kg import store
 from kg.errors import IndexCorruptError, SettingsError, UnknownConceptError
+from kg.workspace import Workspace
 
 
 def _ws(notes, data):
-    return Workspace(notes, data)
+    return Workspace(notes, data, build_index)
 
 
 def test_sample_notes_build_into_concepts_relations_and_passages(sample_notes, data):
@@ -66,16 +67,20 @@ def test_rebuild_reextracts_only_changed_files(sample_notes, data):
     assert ws.build().files_extracted == 1
 
 
-def test_corrupt_index_is_detected_kept_aside_and_rebuilt(sample_notes, data):
+def test_corrupt_index_is_detected_only_its_generation_kept_aside_and_rebuilt(sample_notes, data):
     ws = _ws(sample_notes, data)
     ws.build()
+    (data / "added.jsonl").write_text('{"sha": "x", "path": "a.md"}\n', encoding="utf-8")
     gen = store.current_generation(data)
     (gen / "search.json").write_bytes((gen / "search.json").read_bytes()[:100])
     with pytest.raises(IndexCorruptError):
         store.load(data)
     assert ws.load().index.concepts
     assert ws.last_warning and "corrupt" in ws.last_warning
-    assert list(data.parent.glob(".kg.corrupt-*"))
+    aside = list(data.glob(f"corrupt-{gen.name}-*"))
+    assert len(aside) == 1 and (aside[0] / "manifest.json").is_file()
+    assert (data / store.LOCK).exists() and (data / "added.jsonl").exists() and any((data / "cache").iterdir())
+    assert not list(data.parent.glob(".kg.corrupt-*"))
 
 
 def test_bad_files_are_skipped_with_a_reason_and_counted(notes, data):
@@ -115,10 +120,55 @@ def test_an_index_from_another_version_is_rebuilt_without_calling_it_corrupt(sam
     assert not list(data.parent.glob(".kg.corrupt-*"))
 
 
-def test_an_index_built_by_other_code_is_rebuilt_on_load(sample_notes, data, monkeypatch):
+def test_an_index_built_by_other_code_is_served_with_a_notice_and_refreshed_by_a_writer(sample_notes, data,
+                                                                                       monkeypatch):
     ws = _ws(sample_notes, data)
     ws.build()
     first = store.current_generation(data)
-    assert _ws(sample_notes, data).load().generation == first
-    monkeypatch.setattr("ingest.workspace.code_fingerprint", lambda: "another version")
-    assert _ws(sample_notes, data).load().generation != first
+    reader = _ws(sample_notes, data)
+    assert reader.load().generation == first and reader.last_warning is None
+    monkeypatch.setattr("kg.workspace.made_by_other_code", lambda manifest: True)
+    reader = _ws(sample_notes, data)
+    assert reader.load().generation == first
+    assert "another version" in reader.last_warning
+    assert _ws(sample_notes, data).refresh().generation != first
+
+
+@pytest.fixture
+def alter_module(monkeypatch):
+    """Make the fingerprints see a project file with other bytes, as after an edit."""
+    from kg import fingerprint
+
+    def clear():
+        fingerprint._closure_fingerprint.cache_clear()
+        fingerprint.index_code.cache_clear()
+
+    def alter(relative: str) -> None:
+        target, real = fingerprint.PACKAGE_ROOT / relative, fingerprint.source_bytes
+        monkeypatch.setattr(fingerprint, "source_bytes",
+                            lambda path: real(path) + (b"\n# changed\n" if path == target else b""))
+        clear()
+
+    yield alter
+    monkeypatch.undo()
+    clear()
+
+
+@pytest.mark.parametrize("module", ["kg/dictionary.py", "kg/tokenize.py", "ingest/passages.py", "kg/normalize.py"])
+def test_changing_a_module_the_per_file_stage_imports_re_extracts_every_file(sample_notes, data, alter_module, module):
+    ws = _ws(sample_notes, data)
+    assert ws.build().files_extracted == 4
+    alter_module(module)
+    assert ws.build().files_extracted == 4
+    assert ws.build().files_extracted == 0
+
+
+def test_changing_a_module_extraction_does_not_import_keeps_the_extracts_but_not_the_index(sample_notes, data,
+                                                                                            alter_module):
+    ws = _ws(sample_notes, data)
+    ws.build()
+    assert not ws.is_stale(store.read_manifest(data))
+    alter_module("ingest/assemble.py")
+    assert ws.is_stale(store.read_manifest(data))
+    assert ws.build().files_extracted == 0
+    assert not ws.is_stale(store.read_manifest(data))

@@ -30,7 +30,7 @@ with st.sidebar:
     st.caption(f"{len(ex.index.concepts):,} concepts · {len(ex.index.relations):,} relations · "
                f"{len(ex.index.passages):,} passages")
     if st.button("Reload notes", help="Rebuild the index if notes changed on disk"):
-        workspace().load()
+        workspace().refresh()
         forget_index()
         st.rerun()
 

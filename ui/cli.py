@@ -14,13 +14,14 @@ import os
 import sys
 from pathlib import Path
 
-from ingest.read import UnreadableNote, decode, find_notes, read_note, read_stream
-from ingest.workspace import Workspace
 from kg import __version__
 from kg.errors import KgError, NoteRejectedError, QueryTooLongError
 from kg.models import RELATION_TYPES
 from kg.normalize import one_line
+from kg.notes import UnreadableNote, decode, find_notes, read_note, read_stream
+from kg.workspace import Workspace
 from ui.terminal import dumps, escape_json, say
+from ui.workspace import open_workspace
 
 EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
 
@@ -159,7 +160,7 @@ def _check_search(parser, args) -> None:
 
 
 def _workspace(args) -> Workspace:
-    return Workspace.from_settings(args.notes, args.data)
+    return open_workspace(args.notes, args.data)
 
 
 def _warn(ws: Workspace) -> None:
@@ -366,7 +367,8 @@ def cmd_eval(args) -> int:
         say(f"concepts  n={c['n']}  top1={c['top1']:.3f}  mrr@10={c['mrr@10']:.3f}")
     if "passages" in report:
         p = report["passages"]
-        say(f"passages  n={p['n']}  recall@5={p['recall@5']:.3f}  mrr@10={p['mrr@10']:.3f}")
+        say(f"passages  n={p['n']}  recall@5={p['recall@5']:.3f}  mrr@10={p['mrr@10']:.3f}  "
+            f"median_top5_chars={p['median_top5_chars']:.0f}  navigation_in_top5={p['navigation_in_top5']}")
     if "relations" in report:
         r = report["relations"]
         typed = f"{r['typed_recall']:.3f}" if r["typed_recall"] is not None else "n/a"

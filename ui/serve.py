@@ -30,9 +30,9 @@ from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ingest.workspace import Workspace
 from kg.errors import SettingsError
 from kg.limits import upload_limit_mb
+from ui.workspace import open_workspace
 
 APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_HOST = "127.0.0.1"
@@ -234,7 +234,7 @@ def streamlit_config(host: str, port: int) -> dict:
 def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT_PORT,
           host: str = DEFAULT_HOST) -> int:
     """Build the index if it is missing or stale, then run the explorer until interrupted."""
-    ws = Workspace.from_settings(notes, data)
+    ws = open_workspace(notes, data)
     check_port(host, port)
     loaded = ws.load()
     if ws.last_warning:

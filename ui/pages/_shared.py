@@ -12,11 +12,12 @@ from pathlib import Path
 import streamlit as st
 from st_link_analysis import Event, st_link_analysis
 
-from ingest.workspace import Workspace
+from kg.workspace import Workspace
 from kg.errors import IndexCorruptError, IndexMissingError
 from kg.explore import Explorer, index_version
 from kg.view import GraphView, clicked_concept, graph_styles, legend_html
 from kg.search import Searcher
+from ui.workspace import build_index, open_workspace
 
 PAGES_DIR = Path(__file__).resolve().parent
 SEARCH = str(PAGES_DIR / "search.py")
@@ -32,13 +33,13 @@ CLICK = [Event("clicked_node", "click tap", "node")]
 
 def workspace() -> Workspace:
     """The notes and data folders, chosen exactly as the CLI chooses them (KG_NOTES / KG_DATA)."""
-    return Workspace.from_settings()
+    return open_workspace()
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the index…")
 def _load(notes: str, data: str, version: str) -> tuple[Explorer, Searcher]:
     gc.unfreeze()  # let the collector see the previous generation's objects again
-    ws = Workspace(Path(notes), Path(data))
+    ws = Workspace(Path(notes), Path(data), builder=build_index)
     loaded = ws.load()  # with the graph part (relations), which search alone does not read
     searcher = ws.searcher(loaded)
     searcher.analyse("过拟合 overfitting")  # warms the tokenizer now, not on the first search
