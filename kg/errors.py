@@ -53,3 +53,7 @@ class QueryTooLongError(KgError):
 
 class StorageError(KgError):
     """Writing failed (disk full, read-only): the message says what was saved and what was not."""
+
+
+class StudyError(KgError):
+    """The review history cannot be used as asked (unknown card, unreadable database)."""

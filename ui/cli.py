@@ -20,6 +20,7 @@ from kg.models import RELATION_TYPES
 from kg.normalize import one_line
 from kg.notes import UnreadableNote, decode, find_notes, read_note, read_stream
 from kg.workspace import Workspace
+from ui import cli_study
 from ui.terminal import dumps, escape_json, say
 from ui.workspace import open_workspace
 
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--notes", help="notes folder (default: $KG_NOTES or ./notes)")
     common.add_argument("--data", help="data folder (default: $KG_DATA or ./.kg)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in (_add_build, _add_search, _add_show, _add_export, _add_add, _add_ui, _add_eval):
+    for add in (_add_build, _add_search, _add_show, _add_export, _add_add, _add_ui, _add_eval, cli_study.register):
         add(sub, common)
     return parser
 
@@ -92,7 +93,8 @@ def _add_show(sub, common) -> None:
 
 def _add_export(sub, common) -> None:
     p = sub.add_parser("export", parents=[common], help="the whole graph as JSON or GraphML")
-    p.add_argument("--format", choices=("json", "graphml"), default="json", help="output format (default: json)")
+    p.add_argument("--format", choices=("json", "graphml", *cli_study.EXPORTS), default="json",
+                   help="output format (default: json); anki: a deck, obsidian: a folder of notes")
     p.add_argument("-o", "--output", help="file to write (default: stdout); its folder must exist")
     p.set_defaults(handler=cmd_export)
 
@@ -259,6 +261,8 @@ def cmd_show(args) -> int:
 def cmd_export(args) -> int:
     from kg.graph import export_graphml, export_json
 
+    if args.format in cli_study.EXPORTS:
+        return cli_study.export_study(_workspace(args), args.format, args.output)
     output = _output_path(args.output) if args.output else None
     ws = _workspace(args)
     index = ws.load().index

@@ -1,0 +1,204 @@
+"""The question bank: the questions a note asks, and the passages that answer them.
+
+Interview notes are mostly questions: headings such as `### 3.2.1 什么是卷积？`,
+sentences ending in a question mark, lists of what an interviewer asked under a
+`1018 tplink 图像算法面试` title, and `A和B的区别`. Finding them reads the note's
+text line by line (the index keeps short lines of a plain note as headings, without
+their line numbers); answering them goes through search, so better passages
+answer them better.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+
+from kg.index import KnowledgeIndex
+from kg.search import Searcher
+from kg.study.models import BankEntry, Cite, Question
+
+GAP = "你的笔记还没有覆盖"
+"""What a question no passage answers is listed as."""
+
+ANSWERS = 3
+WORD_SHARE = 3 / 4
+"""Of a question naming no concept, the share of its words a passage must hold to answer it."""
+TITLE_MAX = 40
+ITEM_MAX = 80
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.、)），,]?|[（(]\d+[)）]|[一二三四五六七八九十]+[、.])\s*")
+_BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.、)）]|[（(]\d+[)）])\s+")
+_INTERVIEW = re.compile(r"面试|面经|笔试|[一二三四五终hH]面")
+_NAMES_INTERVIEW = re.compile(r"(?:面试|面经|笔试|[一二三四五终hH]面)\s*(?:[(（][^)）]*[)）])?$")
+_NOT_A_LIST = re.compile(r"总结|心得|感想|建议")
+_PROSE = re.compile(r"[“”\"]|(?<![=!<>])=(?!=)")
+"""An answer, not a question: a quotation or a formula (a lone `=`; `==` is code asked about)."""
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_ASKED = re.compile(r"[^。！!；;?？]+?[?？]+")
+_STARTS_ASKING = re.compile(r"^(?:什么是|什么叫|为什么|为何|如何|怎么|怎样|是否|请?简述|请?介绍|说说|谈谈|讲讲|"
+                            r"(?:what|why|how|when|which|explain|describe)\b)", re.IGNORECASE)
+_CONTRAST = re.compile(r"[^，,。；;：:?？！!]{1,30}?(?:和|与|跟|以及|vs\.?)[^，,。；;：:?？！!]{1,30}?"
+                       r"(?:之间)?的?(?:区别|差别|差异|异同|不同点)", re.IGNORECASE)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__|<[^>]+>")
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}|[\u4e00-\u9fff]")
+_QUOTE = re.compile(r"^\s*(?:>\s*)+")
+_DEFINES = re.compile(r"^[^:：]{1,30}[:：]\s*\S")
+
+
+def find_questions(text: str, source: str) -> list[Question]:
+    """Every question a note asks, in note order, each once per line.
+
+    Examples
+    --------
+    >>> note = "### 1.2 什么是过拟合？\\n模型在训练集上好。\\nbagging 和 boosting 区别是什么?二者都集成\\n" \\
+    ...        "1018 tplink 图像算法面试\\n自我介绍\\nPGD的计算方法\\n过拟合的处理:数据增广、早停\\n"
+    >>> [(q.line, q.rule, q.text) for q in find_questions(note, "a.md")]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [(1, 'heading', '什么是过拟合？'), (3, 'mark', 'bagging 和 boosting 区别是什么?'),
+     (5, 'interview', '自我介绍'), (6, 'interview', 'PGD的计算方法')]
+    """
+    by_line: dict[int, dict[str, Question]] = {}
+    for q in _scan(text.splitlines(), source):
+        by_line.setdefault(q.line, {}).setdefault(_collapse(q.text), q)
+    return [q for found in by_line.values() for k, q in found.items()
+            if not any(k != other and k in other for other in found)]
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", "", text.rstrip("?？"))
+
+
+def _scan(lines: list[str], source: str) -> Iterator[Question]:
+    fenced = False
+    interview_level: int | None = None
+    for number, raw in enumerate(lines, start=1):
+        if raw.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if fenced or not raw.strip() or raw.lstrip().startswith(("<", "![", "|")) or "](#" in raw:
+            continue  # code, markup, tables, and tables of contents (they repeat the headings)
+        raw = _plain(raw)
+        heading = _HEADING.match(raw)
+        if heading:
+            level, title = len(heading.group(1)), heading.group(2).strip()
+            if interview_level is not None and level <= interview_level:
+                interview_level = None
+            if _is_interview_title(title, heading=True):
+                interview_level = level
+                continue
+            if _is_question(_NUMBERING.sub("", title)):
+                yield Question(text=_NUMBERING.sub("", title), source=source, line=number, rule="heading",
+                               heading=title)
+            continue
+        line = raw.strip()
+        if _is_interview_title(line):
+            interview_level = 0
+            continue
+        if interview_level is not None:
+            item = _list_item(raw)
+            if item is not None:
+                yield Question(text=item, source=source, line=number, rule="interview")
+                continue
+            if interview_level == 0:
+                interview_level = None
+        yield from _asked_in(line, source, number)
+
+
+def _plain(line: str) -> str:
+    """A line without its inline markdown: images dropped, links as their text, no bold or tags.
+
+    Examples
+    --------
+    >>> _plain("**1. [Faster R-CNN](http://x) 有哪些创新点？** ![a](b.png)")
+    '1. Faster R-CNN 有哪些创新点？ '
+    """
+    return _EMPHASIS.sub("", _LINK.sub(r"\1", _IMAGE.sub("", line)))
+
+
+def _is_interview_title(line: str, heading: bool = False) -> bool:
+    """A short title naming an interview (`1018 tplink 图像算法面试`, `### 二面（70分钟）`), not its summary.
+
+    A plain line must end with the interview word: a line merely mentioning 面经 is prose.
+    """
+    named = _INTERVIEW.search(line) if heading else _NAMES_INTERVIEW.search(line)
+    return len(line) <= TITLE_MAX and bool(named) and not _NOT_A_LIST.search(line) \
+        and not _DEFINES.match(line) and not _URL.search(line)
+
+
+def _list_item(raw: str) -> str | None:
+    """The question a line of an interview list asks: a list item, or a short plain line that
+    does not define or link anything; None when the line reads as an answer or prose."""
+    bullet = _BULLET.match(raw)
+    text = raw[bullet.end():].strip() if bullet else raw.strip()
+    if not text or _URL.search(text) or len(text) > ITEM_MAX:
+        return None
+    if not bullet and (_DEFINES.match(text) or _PROSE.search(text)):
+        return None
+    return text
+
+
+def _is_question(text: str) -> bool:
+    return bool(text) and (text.endswith(("?", "？")) or bool(_STARTS_ASKING.match(text)) or
+                           bool(_CONTRAST.fullmatch(text.rstrip("。."))))
+
+
+def _asked_in(line: str, source: str, number: int) -> Iterator[Question]:
+    """Sentences of a line that end in a question mark, and `A和B的区别` clauses."""
+    text = _BULLET.sub("", _QUOTE.sub("", _URL.sub(" ", line)), count=1)
+    text = text.strip()
+    follows = 0  # a question opens the line or follows another: not one asked in passing mid-prose
+    for m in _ASKED.finditer(text):
+        sentence = _NUMBERING.sub("", re.sub(r"[?？]+$", lambda q: q.group(0)[0], m.group(0).strip()))
+        if m.start() == follows and _WORDY.search(sentence):
+            yield Question(text=sentence, source=source, line=number, rule="mark")
+            follows = m.end()
+    for m in _CONTRAST.finditer(text):
+        yield Question(text=m.group(0).strip(), source=source, line=number, rule="contrast")
+
+
+def question_bank(index: KnowledgeIndex, searcher: Searcher, questions: Iterable[Question]) -> list[BankEntry]:
+    """Each question with the concepts it names and up to `ANSWERS` passages that answer it.
+
+    A passage answers a question when it is written under the question (its heading),
+    or when search finds it and it mentions a concept the question names (or, for a
+    question naming none, holds most of its words). A question nothing answers is a
+    gap: the notes ask it but do not yet answer it.
+    """
+    under: dict[tuple[str, str], list] = {}
+    for p in index.passages:
+        if p.heading and p.kind not in ("heading", "question"):
+            under.setdefault((p.source, p.heading[-1]), []).append(p)
+    questions = list(questions)
+    asked_at = {(q.source, q.line) for q in questions}
+    asking = {p.id for p in index.passages if p.kind == "question" or (p.source, p.line) in asked_at}
+    return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else [], asking)
+            for q in questions]
+
+
+def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str]) -> BankEntry:
+    analysis = searcher.analyse(q.text)
+    named = tuple(dict.fromkeys([*([analysis.exact] if analysis.exact else []), *analysis.named]))
+    answers: dict[tuple[str, int], Cite] = {}
+    for p in [p for p in under_heading if p.line > q.line][:ANSWERS]:
+        answers.setdefault((p.source, p.line), Cite(source=p.source, line=p.line, text=p.text))
+    words = set(analysis.words)
+    if named or len(words) >= 2:
+        for hit in searcher.search(q.text, k=2 * ANSWERS).passages:
+            if hit.id in asking or "](#" in hit.text or hit.text.strip() == q.text.strip():
+                continue
+            if _answers(searcher, hit, named, words):
+                answers.setdefault((hit.source, hit.line), Cite(source=hit.source, line=hit.line, text=hit.text))
+    return BankEntry(question=q, concepts=named, answers=tuple(list(answers.values())[:ANSWERS]))
+
+
+
+def _answers(searcher: Searcher, hit, named: tuple[str, ...], words: set[str]) -> bool:
+    """A hit answers when it mentions a concept the question names; a question naming none
+    (`多线程和多进程的区别`, concepts the glossary lacks) is answered by a hit holding most of its words."""
+    if named:
+        return bool(set(hit.concepts) & set(named))
+    held = words & set(searcher.tokenizer.tokens(hit.text))
+    return len(held) >= max(2, math.ceil(WORD_SHARE * len(words)))
