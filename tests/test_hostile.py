@@ -332,3 +332,20 @@ def test_fuzzy_finds_exactly_the_names_a_full_scan_finds(names, query):
 def test_one_chinese_character_off_finds_the_name(name, at, other):
     typo = name[:at % len(name)] + other + name[at % len(name) + 1:]
     assert name in Lexicon({name: name}).fuzzy(typo, limit=5)
+
+
+def test_a_deep_link_with_a_huge_query_is_refused_in_one_line(sample_notes, data, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from ui.workspace import build_index
+
+    Workspace(sample_notes, data, build_index).build()
+    monkeypatch.setenv("KG_NOTES", str(sample_notes))
+    monkeypatch.setenv("KG_DATA", str(data))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "ui" / "app.py"), default_timeout=120)
+    at.query_params["q"] = "qwzx " * 2_200
+    started = time.perf_counter()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["the query is 11,000 characters, over the limit of 2,000"]
+    assert time.perf_counter() - started < 60  # the app's first run loads the index; the refusal itself is instant
