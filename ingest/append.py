@@ -36,8 +36,9 @@ from kg.tokenize import Tokenizer, default_tokenizer
 from kg.workspace import Workspace, note_signature
 
 INBOX = "inbox"
-_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
-"""Unicode categories never kept in a file name or title: controls, bidi overrides, zero-widths."""
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+"""Unicode categories never kept in a file name or title: controls, bidi overrides, zero-widths,
+lone surrogates (undecodable bytes), private-use and unassigned code points, line separators."""
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|#%&{}$!'`@+=\[\]\s]+")
 MAX_SLUG_BYTES = 120
@@ -85,7 +86,7 @@ def sanitize_title(title: str) -> str:
 
 
 def visible(text: str) -> str:
-    """`text` without control, format (bidi override, zero-width) and line-separator characters.
+    """`text` without the characters a title or file name must not hold (see `_INVISIBLE`).
 
     Examples
     --------

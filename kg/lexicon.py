@@ -66,10 +66,9 @@ class Lexicon:
     def __init__(self, keys: Mapping[str, str]):
         self._keys = dict(keys)
         self._prefixes: set[str] = set()
-        self._by_length: dict[int, list[str]] = {}
         self._index(self._keys)
         self._fuzzy_cache: dict[str, list[str]] = {}
-        self._variants: dict[str, list[str]] | None = None
+        self._variants: dict[str, str] | None = None
 
     def _index(self, keys: Iterable[str]) -> None:
         keys = list(keys)
@@ -171,20 +170,22 @@ class Lexicon:
     def _fuzzy(self, k: str) -> list[str]:
         budget = typo_budget(k)
         variants = self._variant_table()
-        candidates = {cand for v in deletions(k, budget) for cand in variants.get(v, ())}
+        candidates = {cand for v in deletions(k, budget) if v in variants for cand in variants[v].split("\0")}
         scored = sorted((d, len(cand), cand) for cand in candidates
                         if (d := edit_distance(k, cand, budget)) <= budget)
         return list(dict.fromkeys(self._keys[cand] for _, _, cand in scored))
 
-    def _variant_table(self) -> dict[str, list[str]]:
+    def _variant_table(self) -> dict[str, str]:
         """Every fuzzy-matchable key under each string it becomes with up to two deletions (one for
-        keys too short to be two edits from a name of typo length); built on first use."""
+        keys too short to be two edits from a name of typo length), several keys joined by NUL;
+        built on first use. Values are strings, not lists: a hundred thousand small lists would
+        wake the cyclic garbage collector, which then walks the whole loaded index, many times."""
         if self._variants is None:
-            table: dict[str, list[str]] = {}
+            table: dict[str, str] = {}
             for k in self._keys:
                 depth = _index_depth(k)
                 for v in deletions(k, depth) if depth else ():
-                    table.setdefault(v, []).append(k)
+                    table[v] = f"{table[v]}\0{k}" if v in table else k
             self._variants = table
         return self._variants
 

@@ -97,6 +97,8 @@ def test_version():
 
 
 @pytest.mark.parametrize("args, message", [
+    (("search",), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
+                  "(see kg search --help)"),
     (("search", ""), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
                      "(see kg search --help)"),
     (("search", "   "), "kg search: error: search needs a non-empty QUERY (or --jsonl to read queries from stdin) "
@@ -203,3 +205,15 @@ def test_every_option_has_help_text():
     for name, command in sub.choices.items():
         for action in command._actions:
             assert action.help, f"kg {name} {action.option_strings or action.dest} has no help text"
+
+
+def test_add_a_folder_reports_a_duplicate_and_adds_the_rest(env, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.md").write_text("稀有词汇庚辛壬可以缓解过拟合。\n", encoding="utf-8")
+    (folder / "b.md").write_text("稀有词汇癸子丑是一种正则化。\n", encoding="utf-8")
+    assert kg("add", "--text", "稀有词汇庚辛壬可以缓解过拟合。", env_extra=env).returncode == 0
+    out = kg("add", str(folder), env_extra=env)
+    assert out.returncode == 1 and out.stdout.count("added ") == 1
+    assert out.stderr.startswith(f"kg: error: {folder}/a.md: this text was already added as ")
+    assert "inbox/" in kg("search", "稀有词汇癸子丑", env_extra=env).stdout

@@ -3,7 +3,6 @@
 import errno
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -278,3 +277,75 @@ def test_graphml_export_is_well_formed_with_xml_invalid_characters(sample_notes,
     text = target.read_text(encoding="utf-8")
     assert "\ufffe" not in text and "\uffff" not in text
     assert nx.read_graphml(target).number_of_nodes() > 0
+
+
+# Properties of the normalizers the hostile cases rely on.
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from ingest.append import visible  # noqa: E402
+from ingest.clean import strip_front_matter  # noqa: E402
+from kg.lexicon import Lexicon, edit_distance, typo_budget  # noqa: E402
+from ui.terminal import shown  # noqa: E402
+
+BIDI_AND_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\x1b\x07\x00\x7f\x85\u2028"
+
+
+@given(st.text(alphabet=st.sampled_from("ab过拟\n\t " + BIDI_AND_CONTROLS)))
+def test_shown_text_holds_no_control_or_bidi_character_and_keeps_the_rest(text):
+    out = shown(text)
+    assert not any(c in out for c in BIDI_AND_CONTROLS)
+    assert out == "".join(shown(c) for c in text)
+    assert all(shown(c) == c for c in "ab过拟\n\t ")
+    assert all(shown(c) in (f"\\x{ord(c):02x}", f"\\u{ord(c):04x}") for c in BIDI_AND_CONTROLS)
+
+
+@given(st.text())
+def test_titles_are_printable_once_sanitized(title):
+    assert all(c.isprintable() for c in visible(" ".join(title.split())))
+    from ingest.append import sanitize_title
+
+    assert all(c.isprintable() for c in sanitize_title(title))
+
+
+@given(st.text(alphabet=st.sampled_from("-:tile 过\n.#")))
+def test_front_matter_stripping_keeps_line_numbers_and_only_blanks(text):
+    out = strip_front_matter(text)
+    assert out.count("\n") == text.count("\n")
+    assert out == text or (text.startswith("---") and out.endswith(text[len(text) - len(out.lstrip("\n")):]))
+
+
+WORDS = st.text(alphabet="abcdeo", min_size=4, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=30, unique=True), WORDS)
+def test_fuzzy_finds_exactly_the_names_a_full_scan_finds(names, query):
+    lexicon = Lexicon({n: n for n in names})
+    budget = typo_budget(query)
+    scan = {n for n in names if typo_budget(n) and edit_distance(query, n, budget) <= budget
+            and (budget < 2 or len(n) <= 16)}
+    assert set(lexicon.fuzzy(query, limit=len(names))) == scan
+
+
+@given(st.text(alphabet="过拟合欠正则化", min_size=3, max_size=8), st.integers(0, 7), st.sampled_from("深度"))
+def test_one_chinese_character_off_finds_the_name(name, at, other):
+    typo = name[:at % len(name)] + other + name[at % len(name) + 1:]
+    assert name in Lexicon({name: name}).fuzzy(typo, limit=5)
+
+
+def test_a_deep_link_with_a_huge_query_is_refused_in_one_line(sample_notes, data, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from ui.workspace import build_index
+
+    Workspace(sample_notes, data, build_index).build()
+    monkeypatch.setenv("KG_NOTES", str(sample_notes))
+    monkeypatch.setenv("KG_DATA", str(data))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "ui" / "app.py"), default_timeout=120)
+    at.query_params["q"] = "qwzx " * 2_200
+    started = time.perf_counter()
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["the query is 11,000 characters, over the limit of 2,000"]
+    assert time.perf_counter() - started < 60  # the app's first run loads the index; the refusal itself is instant

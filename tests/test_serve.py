@@ -111,38 +111,66 @@ def _get(url, headers=None):
         return exc.code, exc.headers
 
 
+def _start(host: str, notes, data, log):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--host", host, "--port", str(port),
+                             "--notes", str(notes), "--data", str(data)],
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return port, proc
+
+
+def _stop(proc) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(15)
+
+
+def _wait_healthy(proc, log, port, headers) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("kg ui exited:\n" + log.read_text())
+        try:
+            if _get(f"http://127.0.0.1:{port}/_stcore/health", headers())[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("kg ui did not answer:\n" + log.read_text())
+
+
+def test_kg_ui_on_loopback_needs_no_token_and_refuses_other_host_names(sample_notes, data, tmp_path):
+    log = tmp_path / "server.log"
+    port, proc = _start("127.0.0.1", sample_notes, data, log)
+    try:
+        _wait_healthy(proc, log, port, dict)
+        assert "token" not in log.read_text()
+        assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+        assert _get(f"http://127.0.0.1:{port}/", {"Host": "evil.example"})[0] == 403
+        assert _websocket_status(port, f"localhost:{port}") == 101
+        assert _websocket_status(port, "evil.example") == 403
+    finally:
+        _stop(proc)
+
+
 @pytest.fixture
 def network_server(sample_notes, data, tmp_path):
-    port = _free_port()
     log = tmp_path / "server.log"
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--host", "0.0.0.0", "--port", str(port),
-                             "--notes", str(sample_notes), "--data", str(data)],
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    port, proc = _start("0.0.0.0", sample_notes, data, log)
+
+    def token_header():
+        found = re.search(r"\?token=([\w-]+)", log.read_text())
+        return {"X-Kg-Token": found.group(1)} if found else {}
+
     try:
-        deadline = time.monotonic() + 90
-        token = None
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("kg ui exited:\n" + log.read_text())
-            found = re.search(r"\?token=([\w-]+)", log.read_text())
-            if found:
-                token = found.group(1)
-                try:
-                    if _get(f"http://127.0.0.1:{port}/_stcore/health", {"X-Kg-Token": token})[0] == 200:
-                        break
-                except OSError:
-                    pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("kg ui did not answer:\n" + log.read_text())
+        _wait_healthy(proc, log, port, token_header)
+        token = token_header()["X-Kg-Token"]
         yield port, token, log.read_text()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(15)
+        _stop(proc)
 
 
 def _websocket_status(port: int, host: str, cookie: str | None = None) -> int:

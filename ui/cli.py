@@ -2,63 +2,29 @@
 
 Exit codes: 0 done, 1 a user error (a `KgError`: unknown name, missing folder, bad
 note), 2 a usage error (bad or missing option), 3 an internal error (a bug: set
-`KG_DEBUG=1` for the traceback). Everything a note contributes to the output
-(names, paths, text) is shown with control and bidi characters escaped, so a
-file name cannot rewrite the terminal.
+`KG_DEBUG=1` for the traceback). Everything is printed through `ui.terminal`, so
+what a note contributes (names, paths, text) cannot rewrite the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import functools
 import os
-import re
 import sys
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KgError, QueryTooLongError
-from kg.workspace import Workspace
+from kg.errors import KgError, NoteRejectedError, QueryTooLongError
 from kg.models import RELATION_TYPES
 from kg.normalize import one_line
+from kg.notes import UnreadableNote, decode, find_notes, read_note, read_stream
+from kg.workspace import Workspace
 from ui import cli_study
+from ui.terminal import dumps, escape_json, say
 from ui.workspace import open_workspace
 
 EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
-                              "\ufeff\ud800-\udfff]")
-
-
-def shown(text: str) -> str:
-    """`text` safe to print on a terminal: controls, bidi overrides and zero-widths escaped.
-
-    Examples
-    --------
-    >>> print(shown("a\u202eb\x1b[2Jc\tok"))
-    a\\u202eb\\x1b[2Jc	ok
-    """
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                                else f"\\u{ord(m.group()):04x}", text)
-
-
-def dumps(value) -> str:
-    """JSON with Chinese as UTF-8 (not `\\uXXXX`), but the characters `shown` escapes escaped.
-
-    Examples
-    --------
-    >>> print(dumps({"name": "过拟合\u202e"}))
-    {"name": "过拟合\\u202e"}
-    """
-    return escape_json(json.dumps(value, ensure_ascii=False))
-
-
-def escape_json(text: str) -> str:
-    """JSON text with terminal-unsafe characters as `\\uXXXX` (they only occur inside strings)."""
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def say(text: str = "", err: bool = False) -> None:
-    print(shown(text), file=sys.stderr if err else sys.stdout)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if hasattr(args, "check"):
-        args.check(_subparser(parser, args.command), args)
+        args.check(args)
     try:
         return args.handler(args) or 0
     except KgError as exc:
@@ -115,7 +81,7 @@ def _add_search(sub, common) -> None:
     p.add_argument("-k", type=_positive, default=10, help="hits to show of each kind (default: 10)")
     p.add_argument("--json", action="store_true", help="write the result as JSON")
     p.add_argument("--jsonl", action="store_true", help="read one query per line on stdin, write JSON lines")
-    p.set_defaults(handler=cmd_search, check=_check_search)
+    p.set_defaults(handler=cmd_search, check=functools.partial(_check_search, p))
 
 
 def _add_show(sub, common) -> None:
@@ -193,11 +159,6 @@ def _check_search(parser, args) -> None:
         parser.error("give a QUERY or --jsonl (queries on stdin), not both")
     if not args.jsonl and (args.query is None or not args.query.strip()):
         parser.error("search needs a non-empty QUERY (or --jsonl to read queries from stdin)")
-
-
-def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return action.choices[command]
 
 
 def _workspace(args) -> Workspace:
@@ -328,12 +289,21 @@ def _output_path(name: str) -> Path:
 
 
 def cmd_add(args) -> int:
+    """Add each note; with several, one refused (a duplicate, say) is reported and the rest still added."""
     from ingest.append import add_note
 
     ws = _workspace(args)
     sources = _sources(args, ws)
-    for title, text in sources:
-        result = add_note(ws, text, title=title, force=args.force, to=args.to)
+    refused = 0
+    for name, title, text in sources:
+        try:
+            result = add_note(ws, text, title=title, force=args.force, to=args.to)
+        except NoteRejectedError as exc:
+            if len(sources) == 1:
+                raise
+            say(f"kg: error: {name}: {exc}", err=True)
+            refused += 1
+            continue
         say(f"added {result.path}")
         if result.concepts_new:
             say(f"  new concepts ({len(result.concepts_new)}): {', '.join(result.concepts_new[:20])}")
@@ -341,22 +311,20 @@ def cmd_add(args) -> int:
             say(f"  new relations ({len(result.relations_new)}):")
             for row in result.relations_new[:20]:
                 say(f"    {row['source']} —{row['type']}→ {row['target']}")
-    return 0
+    return EXIT_USER if refused else 0
 
 
-def _sources(args, ws: Workspace) -> list[tuple[str | None, str]]:
-    """(title, text) of every note to add, all read (within the size limit) before any is added."""
-    from ingest.read import UnreadableNote, decode, find_notes, read_note, read_stream
-
-    sources: list[tuple[str | None, str]] = []
+def _sources(args, ws: Workspace) -> list[tuple[str, str | None, str]]:
+    """(name, title, text) of every note to add, all read (within the size limit) before any is added."""
+    sources: list[tuple[str, str | None, str]] = []
     if args.text is not None:
-        sources.append((args.title, args.text))
+        sources.append(("--text", args.title, args.text))
     for name in args.files:
         path = Path(name)
         if name != "-" and path.is_dir():
-            files = _folder_notes(path, ws, find_notes)
             if args.to is not None or args.title is not None:
                 raise KgError(f"{name}: a folder's notes keep their own names (no --to or --title with a folder)")
+            files = _folder_notes(path, ws)
         elif name == "-" or path.exists():
             files = {name: path}
         else:
@@ -366,13 +334,14 @@ def _sources(args, ws: Workspace) -> list[tuple[str | None, str]]:
                 text = decode(read_stream(sys.stdin.buffer) if name == "-" else read_note(file))
             except UnreadableNote as exc:
                 raise KgError(f"{shown_name}: {exc}") from None
-            sources.append((args.title or (None if name == "-" else Path(shown_name).stem), text))
+            sources.append((shown_name, args.title or (None if name == "-" else Path(shown_name).stem), text))
     if not sources:
         raise KgError("nothing to add: give FILE…, a folder, --text TEXT, or - for stdin")
     return sources
 
 
-def _folder_notes(folder: Path, ws: Workspace, find_notes) -> dict[str, Path]:
+def _folder_notes(folder: Path, ws: Workspace) -> dict[str, Path]:
+    """The notes inside `folder` (its sub-folders too), by the name to report; never the notes folder's own."""
     if folder.resolve().is_relative_to(ws.notes_dir.resolve()):
         raise KgError(f"{folder} is inside the notes folder: its notes are indexed by `kg build`, not added again")
     files, skipped = find_notes(folder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kg.errors import QueryTooLongError
 from kg.search import highlight_terms
 from ui.markup import md_text
 from ui.pages._shared import concept_link, explorer, follow_click, passage
@@ -30,7 +31,11 @@ if not query.strip():
                f"{len(ex.index.passages):,} passages are indexed.")
     st.stop()
 
-result = searcher.search(query, k=10)
+try:
+    result = searcher.search(query, k=10)
+except QueryTooLongError as exc:  # a pasted page (or a crafted deep link): refused at once, in one line
+    st.error(str(exc))
+    st.stop()
 terms = highlight_terms(searcher.analyse(query), ex.index)
 left, right = st.columns([1, 2], gap="large")
 with left:
