@@ -29,7 +29,6 @@ _BIBLIOGRAPHY_HEADING = re.compile(r"参考文献|参考资料|参考链接|参�
 _BIBLIOGRAPHY_ENTRY = re.compile(r"^\s*(?:[-*+]\s*)?\[\d{1,3}\]\s*\S")
 _URL_ONLY = re.compile(r"^\s*(?:[-*+]\s*)?<?https?://\S+>?\s*$")
 _TAG = re.compile(r"<[^>]*>")
-_INLINE_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"\*\*|__")
@@ -186,14 +185,14 @@ def _is_navigation(tokens: list[Token], i: int) -> bool:
 
 
 def _plain(content: str) -> str:
-    """The text a reader sees: no emphasis marks, link targets, images or inline HTML; line breaks kept.
+    """The text a reader sees: no emphasis marks, link targets or images; line breaks kept. Inline
+    HTML stays as written (what a note says is shown, escaped, never dropped unseen).
 
     Examples
     --------
-    >>> _plain("**早停**：见 [论文](https://x.org) ![](a.png) <br>停止\\\\*")
+    >>> _plain("**早停**：见 [论文](https://x.org) ![](a.png) 停止\\\\*")
     '早停：见 论文  停止*'
     """
     text = _IMAGE.sub("", content)
     text = _LINK.sub(r"\1", text)
-    text = _INLINE_TAG.sub("", text)
     return _ESCAPE.sub(r"\1", _EMPHASIS.sub("", text))
