@@ -29,6 +29,12 @@ _BIBLIOGRAPHY_HEADING = re.compile(r"参考文献|参考资料|参考链接|参�
 _BIBLIOGRAPHY_ENTRY = re.compile(r"^\s*(?:[-*+]\s*)?\[\d{1,3}\]\s*\S")
 _URL_ONLY = re.compile(r"^\s*(?:[-*+]\s*)?<?https?://\S+>?\s*$")
 _TAG = re.compile(r"<[^>]*>")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"\*\*|__")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_BOLD_TITLE = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,%d}?)[:：]?(?:\*\*|__)\s*[:：]?\s*$" % _BOLD_TITLE_MAX)
+_LINKS_ONLY = re.compile(r"(?:\s*\[[^\]]*\]\([^)]*\)[\s，,、;；|]*)+")
 
 
 @dataclass
@@ -51,7 +57,9 @@ class _Heading:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+    """Block structure only: inline markup is undone by `_plain` (the inline pass cost as much as the
+    block pass and the rest of extraction together)."""
+    return MarkdownIt("commonmark").enable("table").use(dollarmath_plugin).disable("inline")
 
 
 def markdown_units(text: str) -> list[RawUnit]:
@@ -88,7 +96,7 @@ class _Walk:
         if t.type in ("bullet_list_open", "ordered_list_open") and _is_navigation(self.tokens, i):
             return _closing(self.tokens, i) + 1
         if t.type == "heading_open":
-            self._heading(int(t.tag[1]), _plain(self.tokens[i + 1]), t.map[0] + 1)
+            self._heading(int(t.tag[1]), _plain(self.tokens[i + 1].content), t.map[0] + 1)
             return i + 3
         if t.type == "list_item_open":
             self.items.append(f"{t.info}{t.markup}" if t.info else t.markup)
@@ -124,11 +132,11 @@ class _Walk:
     def _paragraph(self, inline: Token) -> None:
         line = inline.map[0] + 1
         if not self.items:
-            title = _bold_title(inline)
-            if title:
-                self._heading(BOLD_LEVEL, title, line)
+            title = _BOLD_TITLE.match(inline.content)
+            if title and title.group(1).strip():
+                self._heading(BOLD_LEVEL, _plain(title.group(1)).strip(), line)
                 return
-        text = _plain(inline)
+        text = _plain(inline.content)
         if not text.strip() or _TOC_LINE.match(text):
             return
         marker = self.items[-1] if self.items else ""
@@ -173,43 +181,18 @@ def _closing(tokens: list[Token], i: int) -> int:
 def _is_navigation(tokens: list[Token], i: int) -> bool:
     """A list whose every paragraph is links and nothing else: a table of contents or an index of pages."""
     inlines = [t for t in tokens[i:_closing(tokens, i)] if t.type == "inline"]
-    return bool(inlines) and all(_only_links(t) for t in inlines)
+    return bool(inlines) and all(_LINKS_ONLY.fullmatch(t.content) for t in inlines)
 
 
-def _only_links(inline: Token) -> bool:
-    in_link = False
-    seen_link = False
-    for child in inline.children or []:
-        if child.type == "link_open":
-            in_link = seen_link = True
-        elif child.type == "link_close":
-            in_link = False
-        elif not in_link and child.type == "text" and child.content.strip(" ，,、;；|"):
-            return False
-        elif not in_link and child.type not in ("text", "softbreak", "hardbreak"):
-            return False
-    return seen_link
+def _plain(content: str) -> str:
+    """The text a reader sees: no emphasis marks, link targets or images; line breaks kept. Inline
+    HTML stays as written (what a note says is shown, escaped, never dropped unseen).
 
-
-def _bold_title(inline: Token) -> str | None:
-    """The text of a paragraph that is only bold (`**感知机**`, `**方法：**`), short enough to title."""
-    kids = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip(" :："))]
-    if len(kids) < 3 or kids[0].type != "strong_open" or kids[-1].type != "strong_close":
-        return None
-    if any(k.type not in ("text", "code_inline") for k in kids[1:-1]):
-        return None
-    title = "".join(k.content for k in kids[1:-1]).strip().rstrip(":：")
-    return title if 0 < len(title) <= _BOLD_TITLE_MAX and "\n" not in title else None
-
-
-def _plain(inline: Token) -> str:
-    """The text a reader sees: no emphasis marks, link targets, images or inline HTML; line breaks kept."""
-    out: list[str] = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            out.append(child.content)
-        elif child.type == "math_inline":
-            out.append(f"${child.content}$")
-        elif child.type in ("softbreak", "hardbreak"):
-            out.append("\n")
-    return "".join(out)
+    Examples
+    --------
+    >>> _plain("**早停**：见 [论文](https://x.org) ![](a.png) 停止\\\\*")
+    '早停：见 论文  停止*'
+    """
+    text = _IMAGE.sub("", content)
+    text = _LINK.sub(r"\1", text)
+    return _ESCAPE.sub(r"\1", _EMPHASIS.sub("", text))

@@ -13,6 +13,7 @@ question heading that matches the user's question is the strongest signal there 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -130,13 +131,24 @@ class Searcher:
             elif len(tok) >= 4:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
         folded = fold(query)
-        cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
+        cue_words = self._cue_words(folded)
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
         named_words = [t for i, t in enumerate(tokens) if i in covered and t.isascii()]
         return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
                              self._bridged(tokens, stop, covered),
                              list(dict.fromkeys(w for t in tokens for w in self._synonyms.get(t, ()))),
                              words(named_words, stop))
+
+    def _cue_words(self, folded: str) -> list[str]:
+        """Chinese words of every cue phrase in the folded query: English phrases as whole words (a
+        lookup of the query's word n-grams), Chinese phrasings anywhere."""
+        english, chinese, longest = self._cues
+        found = [w for phrase, ws in chinese if phrase in folded for w in ws]
+        latin = re.findall(r"[a-z0-9'’]+", folded)
+        for n in range(1, longest + 1):
+            for start in range(len(latin) - n + 1):
+                found.extend(english.get(" ".join(latin[start:start + n]), ()))
+        return found
 
     def _bridged(self, tokens: list[str], stop: frozenset[str], named: set[int]) -> list[str]:
         """Chinese words the notes pair with the query's English phrases, longest phrase first; not for
@@ -204,7 +216,7 @@ class Searcher:
         scored = [(doc, score * (QUESTION_PRIOR if self.index.passages[doc].kind == "question" else 1.0))
                   for doc, score in scored]
         hits = []
-        marks = [fold(t) for t in (*highlight_terms(a, self.index), *a.cue_words, *a.bridge_words, *a.synonyms)]
+        marks = [t.casefold() for t in (*highlight_terms(a, self.index), *a.cue_words, *a.bridge_words, *a.synonyms)]
         for doc, score in sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:k]:
             p = self.index.passages[doc]
             hits.append(PassageHit(id=p.id, source=p.source, line=p.line, text=p.text, heading=list(p.heading),
@@ -232,14 +244,27 @@ class Searcher:
 def matched_lines(text: str, terms: list[str]) -> list[int]:
     """Offsets of the lines of `text` that hold the most distinct query terms (at most `MAX_MARKED_LINES`).
 
+    Case-folded only (a display aid, on every hit of every query: full folding costs more than the
+    rest of marking).
+
     Examples
     --------
     >>> matched_lines("过拟合怎么办\\n- 数据增广\\n- 早停: 防止过拟合", ["过拟合", "早停"])
     [2]
     """
-    counts = [sum(t in folded for t in set(terms)) for folded in map(fold, text.split("\n"))]
+    wanted = _alternation(tuple(sorted(set(terms), key=len, reverse=True)))
+    if wanted is None:
+        return []
+    counts = [len(set(wanted.findall(line))) for line in text.casefold().split("\n")]
     best = max(counts, default=0)
     return [i for i, c in enumerate(counts) if c == best][:MAX_MARKED_LINES] if best else []
+
+
+@functools.lru_cache(maxsize=64)
+def _alternation(terms: tuple[str, ...]) -> re.Pattern | None:
+    """One regex for a query's terms, longest first (a query marks ten hits with the same terms)."""
+    terms = tuple(t for t in terms if t)
+    return re.compile("|".join(map(re.escape, terms))) if terms else None
 
 
 def _word_pattern(phrase: str) -> re.Pattern:
@@ -264,8 +289,12 @@ def _synonym_map() -> dict[str, tuple[str, ...]]:
     return {w: tuple(x for x in group if x != w) for group in cues().synonyms for w in group}
 
 
-def _compile_cues() -> list[tuple[re.Pattern, tuple[str, ...]]]:
-    return [(_word_pattern(phrase), chinese) for phrase, chinese in cues().cues.items()]
+def _compile_cues() -> tuple[dict[str, tuple[str, ...]], list[tuple[str, tuple[str, ...]]], int]:
+    """English cue phrases by their words (one dict lookup per query n-gram instead of a regex per
+    phrase: the table has hundreds), Chinese phrasings as a list, and the longest English phrase."""
+    english = {" ".join(fold(p).split()): ws for p, ws in cues().cues.items() if p.isascii()}
+    chinese = [(fold(p), ws) for p, ws in cues().cues.items() if not p.isascii()]
+    return english, chinese, max((len(p.split()) for p in english), default=0)
 
 
 def highlight_terms(analysis: QueryAnalysis, index: KnowledgeIndex) -> list[str]:

@@ -202,7 +202,9 @@ def cmd_search(args) -> int:
     say("passages:")
     for hit in result.passages:
         where = f"{hit.source}:{hit.line}" + (f"  [{' › '.join(hit.heading)}]" if hit.heading else "")
-        say(f"  {hit.score:8.2f}  {where}\n            {one_line(hit.text, 160)}")
+        lines = hit.text.split("\n")
+        marked = "\n".join(f"          » {one_line(lines[i], 160)}" for i in hit.matched[:2])
+        say(f"  {hit.score:8.2f}  {where}\n            {one_line(hit.text, 160)}" + (f"\n{marked}" if marked else ""))
     return 0
 
 
