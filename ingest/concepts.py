@@ -225,7 +225,7 @@ def _paren_aliases(text: str):
         inside = _glossed(m.group("inside"))
         if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside) or _examples(inside):
             continue
-        before = text[max(0, m.start() - 80): m.start()]
+        before = text[max(0, m.start() - 80): m.start()].rstrip("*`_ ")  # `**导数**（英语：derivative）`
         outer = _term_before(before, inside)
         if outer and _switches_language(outer, inside):
             yield (outer, *inside), "parentheses"
