@@ -208,6 +208,8 @@ class _Resolver:
         is itself a problem (`problem`: only a problem at all)."""
         if pick != "thing" and tokens and tokens[0] in _VERBS_OF_USE:
             return None  # `避免使用ReLU`: what is avoided is a use, not a problem
+        if pick == "thing" and any(self._verb(t) for t in tokens[: found[0].start] if t != BREAK):
+            return None  # `使用防止过拟合`: the verb's object is a clause
         ends = {m.end for m in found}
         for m in found:
             if len([t for t in tokens[: m.start] if t != BREAK]) > _OBJECT_LEAD[pick]:
@@ -227,6 +229,8 @@ class _Resolver:
                 return None  # what is solved or caused is a problem, not a metric or a model
             if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
                 return None
+            if pick == "problem" and len([t for t in tokens[m.end:] if t != BREAK]) > 1 and after not in _PROBLEM_NOUNS:
+                return None  # `导致前面网络参数贡献很小`: what is caused is a clause about it
             return m.concept
         return None
 
@@ -336,6 +340,8 @@ def _head_pick(cand: RelationCandidate) -> str:
 def _tail_pick(cand: RelationCandidate) -> str:
     if cand.type == "contrasts" and cand.tail_pick == "first":
         return "whole"  # `A和B的区别`: B is all there is between the conjunction and the trigger
+    if cand.type == "causes" and cand.tail_pick == "first" and cand.evidence.rule != "causes_passive":
+        return "problem"
     if cand.type in _OBJECT and cand.tail_pick == "first":
         return "object"
     if cand.type == "uses" and cand.tail_pick == "first":
@@ -417,8 +423,9 @@ def _states_improvement(text: str, variant: Concept, base: Concept) -> bool:
             continue
         for n in (variant.name, *variant.aliases):
             folded = folded.replace(n.casefold(), " ")
-        if _names_in(folded, base):  # written on its own, not only inside the variant's name
-            return True
+        names = "|".join(re.escape(n.casefold()) for n in (base.name, *base.aliases))
+        if re.search(rf"(?:基于|在|对|based on|improves?)\s*`?(?:{names})|(?:{names})`?\s*(?:的|算法|模型)?\s*(?:改进|改良|基础)", folded):
+            return True  # the original is what the sentence improves on, not merely named in it
     return False
 
 
