@@ -327,20 +327,22 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
 
 
 def _head_pick(cand: RelationCandidate) -> str:
-    """The stricter reading some relation types need of the pattern's pick."""
-    if cand.type == "contrasts" and cand.head_pick in ("first", "last", "subject"):
+    """The stricter reading some relation types need of the pattern's pick. `agent` is a
+    subject written in the verb's own clause; only `uses` needs it right before the verb."""
+    pick, type_ = cand.head_pick, cand.type
+    if pick == "agent" and type_ != "uses":
+        pick = "subject"
+    if type_ == "contrasts" and pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
-    if cand.type == "contrasts" and cand.head_pick == "start":
+    if type_ == "contrasts" and pick == "start":
         return "whole"
-    if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
+    if pick == "item" and type_ in _MEMBERSHIP:
         return "member"
-    if cand.head_pick == "item" and cand.type == "part_of":
+    if pick == "item" and type_ == "part_of":
         return "step"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
-    if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
+    if pick == "subject" and type_ in _OWN_SUBJECT:
         return "own_subject"
-    if cand.head_pick == "subject" and cand.type == "uses":
-        return "agent"  # who uses stands right before the verb: not `模型压缩/加速算法组件基于…`
-    return cand.head_pick
+    return pick
 
 
 def _tail_pick(cand: RelationCandidate) -> str:
