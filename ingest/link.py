@@ -157,7 +157,7 @@ class _Resolver:
         if pick in ("item", "member", "heading"):
             whole = self.lexicon.lookup(span)
             if whole:
-                return whole
+                return None if pick == "heading" and self._is_problem(whole) else whole
         tokens = tokens or tuple(self.tokenizer.tokens(span))
         found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
         if not found:
@@ -192,9 +192,12 @@ class _Resolver:
         rest = [t for t in tokens[first.end:] if t not in (BREAK, "的") and t not in _AGENT_FILLERS]
         if len(rest) > _REST.get(pick, len(rest)):
             return None
-        if pick == "heading" and first.concept in self.concepts and self.concepts[first.concept].category == "problem":
+        if pick == "heading" and self._is_problem(first.concept):
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
+
+    def _is_problem(self, cid: str) -> bool:
+        return cid in self.concepts and self.concepts[cid].category == "problem"
 
     def _verb(self, word: str) -> bool:
         """A verb or preposition (jieba's tags), whose object a concept after it is."""
