@@ -157,8 +157,9 @@ def reads_as_definition(body: str) -> bool:
     Examples
     --------
     >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
-    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用"]]
-    [False, False, False, True, False, False]
+    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用",
+    ...  "线性、双线性、最邻近、双三次、三次线性卷积"]]
+    [False, False, False, True, False, False, False]
     """
     body = body.strip()
     if _NOT_A_START.match(body):
@@ -168,7 +169,9 @@ def reads_as_definition(body: str) -> bool:
         return False
     if re.match(r"^[\d\s.,，%/年月日:：\-]+", body) and len(re.findall(r"\d", body)) >= 2:
         return False
-    pieces = body.split()
+    pieces, items = body.split(), [i for i in re.split(r"[、,，;；]", body.rstrip("。.")) if i.strip()]
+    if len(items) >= 3 and all(len(i.strip()) <= 6 for i in items):
+        return False  # `线性、双线性、最邻近、双三次`: a list of kinds
     return not (len(pieces) >= 4 and all(len(piece) <= 3 for piece in pieces))  # a bare word list
 
 
