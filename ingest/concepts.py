@@ -122,7 +122,7 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
             for name in _coordinated(_SPLIT_NAMES.split(term)):
                 if is_term_like(name):
                     found.append(TermCandidate(surface=name, source=p.source, line=p.line,
-                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition) else None,
+                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition, name) else None,
                                                rule="definition"))
         copula = _COPULA_DEFINITION.match(text) if p.kind in ("paragraph", "item", "definition") else None
         if copula and is_term_like(_strip_marker(copula.group("term"))) and reads_as_definition(copula.group("body")):
@@ -144,6 +144,7 @@ _COPULA_DEFINITION = re.compile(
     r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*)?\**(?P<term>[^,，。:：;；!！?？()（）*]{1,30}?)\**\s*(?:[(（][^()（）]{1,60}[)）])?\s*"
     r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|is an?\s|refers to)(?P<body>.+)$", re.S)
 """A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`."""
+_COPULA = re.compile(r"是指|指的是|就是|是一种|是一类|是一个|是一门|指|即|is an?\s|refers to", re.I)
 _CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
 
 
@@ -152,7 +153,7 @@ _NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且
 """A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
 
 
-def reads_as_definition(body: str) -> bool:
+def reads_as_definition(body: str, term: str = "") -> bool:
     """Whether the text after a defined term says what it is: not a number, a date, a citation
     or code, and long enough to say something.
 
@@ -160,12 +161,16 @@ def reads_as_definition(body: str) -> bool:
     --------
     >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
     ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用",
-    ...  "线性、双线性、最邻近、双三次、三次线性卷积"]]
-    [False, False, False, True, False, False, False]
+    ...  "线性、双线性、最邻近、双三次、三次线性卷积", "(这里使用Square Error)"]]
+    [False, False, False, True, False, False, False, False]
+    >>> reads_as_definition("tanh 是非常优秀的，几乎适合所有场合。", "tanh"), reads_as_definition("SMOTE是一种过采样方法，插值产生样本", "SMOTE")
+    (False, True)
     """
     body = body.strip()
-    if _NOT_A_START.match(body):
+    if _NOT_A_START.match(body) or re.match(r"[(（]|\d{1,2}[.、)]", body):
         return False
+    if term and body.casefold().startswith(term.casefold()) and not _COPULA.match(body[len(term):].lstrip()):
+        return False  # `tanh: tanh 是非常优秀的`: a remark about the term, not what it is
     words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
     if len(words) < 6 or _CITATION.search(body) or body.startswith(("`", "$", "http", "!", "[", "|")):
         return False

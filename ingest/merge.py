@@ -164,7 +164,7 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
 
     naming = {p.id for p in patterns().patterns if p.names_items}
     acronym_counts: Counter[str] = Counter()
-    fallback_definitions: dict[str, str] = {}
+    stated_definitions: dict[str, str] = {}
     titles: set[str] = set()
     named: set[str] = set()
     for ex in extracts:
@@ -173,7 +173,7 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                 acronym_counts[term.surface] += int(term.rule.split(":")[1])
                 continue
             if term.rule == "copula_definition":  # defines a name found elsewhere; names nothing new
-                fallback_definitions.setdefault(key(term.surface), term.definition or "")
+                stated_definitions.setdefault(key(term.surface), term.definition or "")
                 continue
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
@@ -189,9 +189,9 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
         if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \
                 and len(set(surface.casefold())) > 1 and admissible(surface):
             groups.add(surface, weight=n)
-    for k, definition in fallback_definitions.items():
+    for k, definition in stated_definitions.items():
         if k in groups.parent and definition:
-            definitions.setdefault(k, definition)
+            definitions[k] = definition  # `X是指…` defines X better than whatever follows `X:`
     _merge_plurals(groups)
     _join_aliases(groups, extracts, tokenizer, admissible)
     _drop_bare_titles(groups, titles - named, extracts)
