@@ -42,6 +42,7 @@ _NOT_TEXT = re.compile(
     r"|`[^`]*`(?=[^\w`]|$)(?!\s*[(（])"        # a code span not glossed by a bracket
     r"|[A-Za-z0-9._/:\-]*(?:%[0-9A-Fa-f]{2}){2,}[A-Za-z0-9%._/:\-]*"  # percent-encoded text
     r"|\S+@\S+\.\w+"                        # an e-mail address
+    r"|'[^'\s]{1,40}'"                       # a quoted code string: `parse_url(url, 'HOST')`
     r"|\$\$?[^$]{1,400}\$\$?|\\[A-Za-z]+|\S*\^\S*"  # formulas: `$…$`, `\left`, `W^TXX^TW`
 )
 """Text of a note that names nothing: link targets, URLs, code spans, encoded text."""
