@@ -32,7 +32,8 @@ _VERB_START = ("用", "种", "第", "时", "请", "本", "该", "如", "记", "�
                "计算", "得到", "包括", "包含", "需要", "可以", "能够", "用于", "用来", "如何", "怎么", "为什么", "什么",
                "是否", "如果", "因为", "所以", "但是", "一般", "通常", "主要", "其中", "对于", "关于", "基于", "根据",
                "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
-_BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后")
+_BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后",
+            "包括", "变成", "如下", "公式", "为")
 _ODD_CHARACTER = re.compile(r"[^\w\u4e00-\u9fff +\-.'’#/&]|[_\u2460-\u24ff\u2776-\u2793\u3220-\u325f]")
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.'’\- ]{0,39}")
 _NOT_TEXT = re.compile(
@@ -41,6 +42,7 @@ _NOT_TEXT = re.compile(
     r"|`[^`]*`(?=[^\w`]|$)(?!\s*[(（])"        # a code span not glossed by a bracket
     r"|[A-Za-z0-9._/:\-]*(?:%[0-9A-Fa-f]{2}){2,}[A-Za-z0-9%._/:\-]*"  # percent-encoded text
     r"|\S+@\S+\.\w+"                        # an e-mail address
+    r"|'[^'\s]{1,40}'"                       # a quoted code string: `parse_url(url, 'HOST')`
     r"|\$\$?[^$]{1,400}\$\$?|\\[A-Za-z]+|\S*\^\S*"  # formulas: `$…$`, `\left`, `W^TXX^TW`
 )
 """Text of a note that names nothing: link targets, URLs, code spans, encoded text."""
@@ -121,7 +123,7 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
             for name in _coordinated(_SPLIT_NAMES.split(term)):
                 if is_term_like(name):
                     found.append(TermCandidate(surface=name, source=p.source, line=p.line,
-                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition) else None,
+                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition, name) else None,
                                                rule="definition"))
         copula = _COPULA_DEFINITION.match(text) if p.kind in ("paragraph", "item", "definition") else None
         if copula and is_term_like(_strip_marker(copula.group("term"))) and reads_as_definition(copula.group("body")):
@@ -143,32 +145,41 @@ _COPULA_DEFINITION = re.compile(
     r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*)?\**(?P<term>[^,，。:：;；!！?？()（）*]{1,30}?)\**\s*(?:[(（][^()（）]{1,60}[)）])?\s*"
     r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|is an?\s|refers to)(?P<body>.+)$", re.S)
 """A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`."""
+_COPULA = re.compile(r"是指|指的是|就是|是一种|是一类|是一个|是一门|指|即|is an?\s|refers to", re.I)
 _CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
 
 
-_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及)")
+_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及|设|"
+                          r"[,，;；:：。、)）\]])")
 """A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
 
 
-def reads_as_definition(body: str) -> bool:
+def reads_as_definition(body: str, term: str = "") -> bool:
     """Whether the text after a defined term says what it is: not a number, a date, a citation
     or code, and long enough to say something.
 
     Examples
     --------
     >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
-    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用"]]
-    [False, False, False, True, False, False]
+    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用",
+    ...  "线性、双线性、最邻近、双三次、三次线性卷积", "(这里使用Square Error)"]]
+    [False, False, False, True, False, False, False, False]
+    >>> reads_as_definition("tanh 是非常优秀的，几乎适合所有场合。", "tanh"), reads_as_definition("SMOTE是一种过采样方法，插值产生样本", "SMOTE")
+    (False, True)
     """
     body = body.strip()
-    if _NOT_A_START.match(body):
+    if _NOT_A_START.match(body) or re.match(r"[(（]|\d{1,2}[.、)]", body):
         return False
+    if term and body.casefold().startswith(term.casefold()) and not _COPULA.match(body[len(term):].lstrip()):
+        return False  # `tanh: tanh 是非常优秀的`: a remark about the term, not what it is
     words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
     if len(words) < 6 or _CITATION.search(body) or body.startswith(("`", "$", "http", "!", "[", "|")):
         return False
     if re.match(r"^[\d\s.,，%/年月日:：\-]+", body) and len(re.findall(r"\d", body)) >= 2:
         return False
-    pieces = body.split()
+    pieces, items = body.split(), [i for i in re.split(r"[、,，;；]", body.rstrip("。.")) if i.strip()]
+    if len(items) >= 3 and all(len(i.strip()) <= 6 for i in items):
+        return False  # `线性、双线性、最邻近、双三次`: a list of kinds
     return not (len(pieces) >= 4 and all(len(piece) <= 3 for piece in pieces))  # a bare word list
 
 
@@ -225,7 +236,7 @@ def _paren_aliases(text: str):
         inside = _glossed(m.group("inside"))
         if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside) or _examples(inside):
             continue
-        before = text[max(0, m.start() - 80): m.start()]
+        before = text[max(0, m.start() - 80): m.start()].rstrip("*`_ ")  # `**导数**（英语：derivative）`
         outer = _term_before(before, inside)
         if outer and _switches_language(outer, inside):
             yield (outer, *inside), "parentheses"

@@ -102,10 +102,12 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
     return edges.relations()
 
 
-_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "取消", "去掉", "去除", "移除", "舍弃"})
+_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "不是", "而不是", "取消", "去掉", "去除",
+                        "移除", "舍弃"})
 _MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
                        "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数",
-                       "损失", "下降", "降低", "提升", "变化", "丢失", "不足"})
+                       "损失", "下降", "降低", "提升", "变化", "丢失", "不足", "数量", "个数", "数目", "规模", "大小",
+                       "时间", "占用"})
 """Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
 and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
 _PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
@@ -126,9 +128,11 @@ _ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"
 _CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 框架 问题 结构 层 器 法 类 "
                          "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
 """Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing."""
-_REST = {"heading": 1, "member": 2, "whole": 1}
+_REST = {"heading": 1, "member": 2, "whole": 1, "agent": 1}
 """How many words may follow the concept in a span that must be (nearly) only its name:
-`WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积."""
+`WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积, and who
+uses something stands right before the verb (`模型压缩/加速算法组件基于…` is the component's)."""
+_AGENT_FILLERS = frozenset("都 也 还 主要 通常 一般 直接 本身 是 则 就 会 可以 能 能够 最 均 全部 大多".split())
 _OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1}
 """An object is written within a few words of its verb; further on, it is another clause's.
 What is used is named right after `使用` (`使用了大量的3×3卷积层` says too little to draw)."""
@@ -153,12 +157,12 @@ class _Resolver:
         if pick in ("item", "member", "heading"):
             whole = self.lexicon.lookup(span)
             if whole:
-                return whole
+                return None if pick == "heading" and self._is_problem(whole) else whole
         tokens = tokens or tuple(self.tokenizer.tokens(span))
         found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
         if not found:
             return None
-        if pick in ("subject", "own_subject", "member", "heading", "start", "whole", "step"):
+        if pick in ("subject", "own_subject", "member", "heading", "start", "whole", "step", "agent"):
             return self._leading(tokens, found[0], pick)
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
@@ -185,12 +189,15 @@ class _Resolver:
             return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
         if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
             return None  # `算法的网络结构是基于…`: the concept belongs to something else
-        rest = [t for t in tokens[first.end:] if t not in (BREAK, "的")]
+        rest = [t for t in tokens[first.end:] if t not in (BREAK, "的") and t not in _AGENT_FILLERS]
         if len(rest) > _REST.get(pick, len(rest)):
             return None
-        if pick == "heading" and first.concept in self.concepts and self.concepts[first.concept].category == "problem":
+        if pick == "heading" and self._is_problem(first.concept):
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
+
+    def _is_problem(self, cid: str) -> bool:
+        return cid in self.concepts and self.concepts[cid].category == "problem"
 
     def _verb(self, word: str) -> bool:
         """A verb or preposition (jieba's tags), whose object a concept after it is."""
@@ -208,6 +215,8 @@ class _Resolver:
         is itself a problem (`problem`: only a problem at all)."""
         if pick != "thing" and tokens and tokens[0] in _VERBS_OF_USE:
             return None  # `避免使用ReLU`: what is avoided is a use, not a problem
+        if pick == "thing" and any(self._verb(t) for t in tokens[: found[0].start] if t != BREAK):
+            return None  # `使用防止过拟合`: the verb's object is a clause
         ends = {m.end for m in found}
         for m in found:
             if len([t for t in tokens[: m.start] if t != BREAK]) > _OBJECT_LEAD[pick]:
@@ -227,6 +236,8 @@ class _Resolver:
                 return None  # what is solved or caused is a problem, not a metric or a model
             if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
                 return None
+            if pick == "problem" and len([t for t in tokens[m.end:] if t != BREAK]) > 1 and after not in _PROBLEM_NOUNS:
+                return None  # `导致前面网络参数贡献很小`: what is caused is a clause about it
             return m.concept
         return None
 
@@ -319,23 +330,29 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
 
 
 def _head_pick(cand: RelationCandidate) -> str:
-    """The stricter reading some relation types need of the pattern's pick."""
-    if cand.type == "contrasts" and cand.head_pick in ("first", "last", "subject"):
+    """The stricter reading some relation types need of the pattern's pick. `agent` is a
+    subject written in the verb's own clause; only `uses` needs it right before the verb."""
+    pick, type_ = cand.head_pick, cand.type
+    if pick == "agent" and type_ != "uses":
+        pick = "subject"
+    if type_ == "contrasts" and pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
-    if cand.type == "contrasts" and cand.head_pick == "start":
+    if type_ == "contrasts" and pick == "start":
         return "whole"
-    if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
+    if pick == "item" and type_ in _MEMBERSHIP:
         return "member"
-    if cand.head_pick == "item" and cand.type == "part_of":
+    if pick == "item" and type_ == "part_of":
         return "step"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
-    if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
+    if pick == "subject" and type_ in _OWN_SUBJECT:
         return "own_subject"
-    return cand.head_pick
+    return pick
 
 
 def _tail_pick(cand: RelationCandidate) -> str:
     if cand.type == "contrasts" and cand.tail_pick == "first":
         return "whole"  # `A和B的区别`: B is all there is between the conjunction and the trigger
+    if cand.type == "causes" and cand.tail_pick == "first" and cand.evidence.rule != "causes_passive":
+        return "problem"
     if cand.type in _OBJECT and cand.tail_pick == "first":
         return "object"
     if cand.type == "uses" and cand.tail_pick == "first":
@@ -417,8 +434,9 @@ def _states_improvement(text: str, variant: Concept, base: Concept) -> bool:
             continue
         for n in (variant.name, *variant.aliases):
             folded = folded.replace(n.casefold(), " ")
-        if _names_in(folded, base):  # written on its own, not only inside the variant's name
-            return True
+        names = "|".join(re.escape(n.casefold()) for n in (base.name, *base.aliases))
+        if re.search(rf"(?:基于|在|对|based on|improves?)\s*`?(?:{names})|(?:{names})`?\s*(?:的|算法|模型)?\s*(?:改进|改良|基础)", folded):
+            return True  # the original is what the sentence improves on, not merely named in it
     return False
 
 

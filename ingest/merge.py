@@ -164,7 +164,7 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
 
     naming = {p.id for p in patterns().patterns if p.names_items}
     acronym_counts: Counter[str] = Counter()
-    fallback_definitions: dict[str, str] = {}
+    stated_definitions: dict[str, str] = {}
     titles: set[str] = set()
     named: set[str] = set()
     for ex in extracts:
@@ -173,11 +173,11 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                 acronym_counts[term.surface] += int(term.rule.split(":")[1])
                 continue
             if term.rule == "copula_definition":  # defines a name found elsewhere; names nothing new
-                fallback_definitions.setdefault(key(term.surface), term.definition or "")
+                stated_definitions.setdefault(key(term.surface), term.definition or "")
                 continue
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
-                (titles if term.rule == "heading" else named).add(k)
+                (titles if term.rule in ("heading", "definition") else named).add(k)
                 if term.definition and k not in definitions:
                     definitions[k] = term.definition
         for rel in ex.relations:
@@ -189,23 +189,23 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
         if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \
                 and len(set(surface.casefold())) > 1 and admissible(surface):
             groups.add(surface, weight=n)
-    for k, definition in fallback_definitions.items():
+    for k, definition in stated_definitions.items():
         if k in groups.parent and definition:
-            definitions.setdefault(k, definition)
+            definitions[k] = definition  # `X是指…` defines X better than whatever follows `X:`
     _merge_plurals(groups)
     _join_aliases(groups, extracts, tokenizer, admissible)
-    _drop_bare_titles(groups, titles - named - set(definitions), extracts)
+    _drop_bare_titles(groups, titles - named, extracts)
     return _concepts_from_groups(groups, category, definitions)
 
 
 MIN_TITLE_MENTIONS = 2
-"""A name found only as a heading must be written in this many passages to be a concept:
-`ILSVRC挑战赛历年冠军`, `Comparison to Other Real-Time Systems` title a section, they name nothing."""
+"""A name found only as a heading or before a colon must be written in this many passages to be
+a concept: `ILSVRC挑战赛历年冠军`, `操作步骤:`, `右图思路:` title a section, they name nothing."""
 
 
 def _drop_bare_titles(groups: _Groups, titles: set[str], extracts: Sequence[FileExtract]) -> None:
-    """Forget heading-only names that the notes never write in a passage (twice), unless the
-    glossary or a mined alias vouches for them."""
+    """Forget names found only as headings or labels (`X:…`) that the notes do not write in
+    other passages, unless the glossary or a mined alias vouches for them."""
     members: Counter[str] = Counter(groups.find(k) for k in groups.parent)
     bare = {k for k in titles if members[groups.find(k)] == 1 and groups.find(k) not in groups.glossary_root}
     if not bare:

@@ -97,8 +97,8 @@ def _spans(groups: dict[str, str], role: str, chain: bool = True) -> list[tuple[
     for pick in ("first", "last", "end", "start"):
         span = groups.get(f"{role}_{pick}", "")
         if role == "head" and pick == "first":
-            span = subject_span(span, chain)
-            pick = "subject"
+            whole, span = span, subject_span(span, chain)
+            pick = "agent" if span and _in_verb_clause(span, whole) else "subject"
             if not _named(span):
                 continue
         if pick == "start":
@@ -144,6 +144,11 @@ def subject_span(text: str, chain: bool = True) -> str:
     if previous and not _SUBORDINATE.match(previous) and ("是" in previous or chain and len(clauses) <= _CHAIN):
         return previous  # `Xception是对Inception v3的改进，主要是采用…`: a topic stated with 是 carries on
     return label if len(clauses) == 1 else ""
+
+
+def _in_verb_clause(span: str, text: str) -> bool:
+    """Whether the subject found is written in the verb's own clause (not carried from before)."""
+    return text.rstrip().endswith(span.rstrip())
 
 
 _FILLER = re.compile(r"^(?:\s|最后|然后|接着|之后|同时|并且|并|还|也|都|就|这样|这样就|因此|所以|从而|进而|此外|其实|实际上|"

@@ -6,6 +6,7 @@ import pytest
 
 from ingest.build import build as build_index
 from kg import store
+from kg.errors import UnknownConceptError
 from kg.workspace import Workspace
 
 
@@ -18,8 +19,16 @@ def _typed(tmp_path, text: str):
     return index, {(r.source, r.target, r.type) for r in index.relations if r.type != "related"}
 
 
+def _id(index, name: str):
+    """The concept id a name resolves to, or None if the notes made no such concept."""
+    try:
+        return index.resolve(name).id
+    except UnknownConceptError:
+        return None
+
+
 def _edge(index, source: str, target: str, type_: str):
-    return index.resolve(source).id, index.resolve(target).id, type_
+    return _id(index, source), _id(index, target), type_
 
 
 MISREADINGS = [
@@ -34,6 +43,28 @@ MISREADINGS = [
     ("dropout 可以防止过拟合。\n\ndropout 能缓解过拟合。\n\ndropout 是防止过拟合的方法，而导致过拟合的位置往往在边界。\n",
      "dropout", "过拟合", "causes"),
     ("MobileNet 和 LeNet 都是卷积网络。\n\nMobileNet 比 LeNet 新。\n", "MobileNet", "LeNet", "improves"),
+    # the subject of an item in an inline numbered list is the item's, not the item before's
+    ("## WGAN的改进\n\n1. 去掉最后一层的sigmoid 2. 生成器和判别器的loss不取log 3. 使用RMSprop优化\n",
+     "生成器", "RMSprop", "uses"),
+    # the object is the head noun, not a modifier before 过程/问题
+    ("BN可以解决反向传播过程中的梯度问题。\n", "BN", "反向传播", "solves"),
+    ("WGAN解决了GAN训练不稳定的问题。\n", "WGAN", "GAN", "solves"),
+    ("池化后的特征进行展平送入全连接,最后利用一个分类头得到类别概率。\n", "池化", "检测头", "uses"),
+    # lowering something is no remedy by it, nor is the list's problem the subject of its last item
+    ("欠拟合的处理方法:模型复杂化、增加特征、降低正则化约束\n", "正则化", "欠拟合", "solves"),
+    ("欠拟合的处理方法:模型复杂化、增加特征、降低正则化约束\n", "欠拟合", "正则化", "solves"),
+    ("- 避免使用ReLU和pooling层，可以使用LeakyReLU激活函数\n", "ReLU", "LeakyReLU", "solves"),
+    ("取消量化操作，使用双线性插值的方法获得坐标。\n", "量化", "双线性插值", "uses"),
+    # a contrast needs both names at the comparison word, and no 没有区别
+    ("若预训练模型的数据和微调训练的数据语义差异越大，效果越差。\n", "预训练", "微调", "contrasts"),
+    ("在这里反卷积与卷积没有区别。\n", "反卷积", "卷积", "contrasts"),
+    # a name variant is related, not an improvement, unless a sentence says so
+    ("## 检测\n\nFast R-CNN 和 R-CNN 都是检测器。\n\nFast R-CNN 更快。\n", "Fast R-CNN", "R-CNN", "improves"),
+    # a Latin name inside a longer one is not mentioned (`FCN` in `R-FCN`)
+    ("R-FCN 仍属于two-stage 目标检测算法。\n", "FCN", "两阶段检测", "is_a"),
+    # a kind is named by its class word, not by what it is for or a library of it
+    ("TensorFlow 并不仅仅是一个深度学习库。\n", "TensorFlow", "深度学习", "is_a"),
+    ("SVM是一种有坚实理论基础的适用小样本学习方法。\n", "SVM", "小样本学习", "is_a"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -42,6 +73,19 @@ RIGHT_READINGS = [
     ("dropout 的作用是防止过拟合。\n", "dropout", "过拟合", "solves"),
     ("过拟合的处理方法:调整参数与超参数、dropout\n", "dropout", "过拟合", "solves"),
     ("Leaky ReLU 和 ReLU 都是激活函数。\n\nLeaky ReLU 改进了 ReLU 的负半轴。\n", "Leaky ReLU", "ReLU", "improves"),
+    ("## WGAN的改进\n\n1. 去掉最后一层的sigmoid 2. 生成器和判别器的loss不取log 3. 使用RMSprop优化\n",
+     "WGAN", "RMSprop", "uses"),
+    ("欠拟合的处理方法:模型复杂化、增加特征、降低正则化约束\n", "模型复杂化", "欠拟合", "solves"),
+    ("3、剪枝：决策树容易过拟合，一般来需要剪枝，缩小树结构规模、缓解过拟合。\n", "剪枝", "过拟合", "solves"),
+    ("bagging 和 boosting 区别是什么?\n", "bagging", "boosting", "contrasts"),
+    ("Fast R-CNN是基于R-CNN进行的改进。\n", "Fast R-CNN", "R-CNN", "improves"),
+    ("YOLO是一类典型的 one-stage 目标检测算法。\n", "YOLO", "one-stage", "is_a"),
+    ("RetinaNet = ResNet + FPN + Focal Loss\n", "FPN", "RetinaNet", "part_of"),
+    ("LSTM 拥有三个门，分别是遗忘门，输入门和输出门。\n", "遗忘门", "LSTM", "part_of"),
+    ("GoogLeNet中最核心的部分是其内部子网络结构Inception。\n", "Inception", "GoogLeNet", "part_of"),
+    ("Adam 算法在 RMSProp 算法基础上对梯度做了指数加权移动平均。\n", "Adam", "RMSProp", "improves"),
+    ("New loss：提出Focal Loss函数解决类别不平衡\n", "Focal Loss", "类别不平衡", "solves"),
+    ("CNN由卷积层、池化层和全连接层组成。\n", "全连接层", "CNN", "part_of"),
 ]
 
 
@@ -50,3 +94,28 @@ RIGHT_READINGS = [
 def test_an_edge_is_drawn_only_for_the_right_reading(tmp_path, text, source, target, type_, drawn):
     index, typed = _typed(tmp_path, text)
     assert (_edge(index, source, target, type_) in typed) is drawn
+
+
+@pytest.mark.parametrize("text,name,other", [
+    ("精度（precision）很重要。\n\n精度（accuracy）也很重要。\n", "精度", "precision"),  # glossed as two concepts
+    ("AUC即曲线下面积（AUC）。\n\n面积（AUC）越大越好。\n", "面积", "AUC"),  # a generic noun
+])
+def test_a_generic_or_partial_word_is_no_alias(tmp_path, text, name, other):
+    index, _ = _typed(tmp_path, text)
+    assert _id(index, other) is not None and _id(index, name) != _id(index, other)
+
+
+def test_plural_names_are_one_concept(tmp_path):
+    text = "".join(f"FooNet 第{i}次出现。\n\nFooNets 第{i}次出现。\n\n" for i in range(4))
+    index, _ = _typed(tmp_path, text)
+    assert _id(index, "FooNets") is not None and _id(index, "FooNets") == _id(index, "FooNet")
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("## ILSVRC挑战赛历年冠军\n\n一行内容。\n", False),
+    ("## 局部组合性\n\n局部组合性很有用。\n\n局部组合性也很重要。\n", True),
+])
+def test_a_heading_is_a_concept_only_if_the_notes_write_it(tmp_path, text, kept):
+    index, _ = _typed(tmp_path, text)
+    name = text.split("\n")[0].lstrip("# ")
+    assert (_id(index, name) is not None) is kept
