@@ -38,6 +38,7 @@ hops = len(result.paths[0])
 st.caption(f"{len(result.paths)} shortest path(s) of {hops} hop(s)"
            + ("" if result.typed_only else " — no typed path exists, so `related` links are used"))
 
+show_graph(ex.path_view(result), ex, key="path", view=f"path:{start}:{end}:{','.join(sorted(types))}", height=360)
 names = {cid: c.name for cid, c in ex.index.concepts.items()}
 for i, path in enumerate(result.paths, 1):
     st.subheader(f"Path {i}", anchor=False)
@@ -52,4 +53,3 @@ for i, path in enumerate(result.paths, 1):
         for ev in hop.evidence[:1]:
             st.caption(f"“{md_text(ev['text'])}” · {md_text(where(ev['source'], ev['line']))}")
 
-show_graph(ex.path_view(result), ex, key="path", view=f"path:{start}:{end}:{','.join(sorted(types))}", height=360)
