@@ -16,8 +16,8 @@ from kg.view import MAX_NODES, READABLE_NODES
 from ui.markup import md_text, passage_markdown, where
 from ui.pages._shared import concept_link, explorer, passage, show_graph
 
-ROWS = 8
-PASSAGES = 10
+ROWS = 5
+PASSAGES = 6
 SIZES = {READABLE_NODES: f"{READABLE_NODES} (readable)", 100: "100", MAX_NODES: f"{MAX_NODES} (all, up to)"}
 
 ex, _ = explorer()
