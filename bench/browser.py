@@ -280,7 +280,7 @@ def measure(runs: dict[str, Run], rounds: int, screenshot: Path | None = None) -
                 page.goto(f"{runs['this'].url}/concept?concept={quote(CONCEPTS[0])}")
                 wait_graph(page, CONCEPTS[0])
                 page.wait_for_timeout(500)
-                page.screenshot(path=screenshot, clip={"x": 0, "y": 0, "width": 1400, "height": 1000})
+                page.screenshot(path=screenshot, full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": 1250})
         finally:
             browser.close()
 

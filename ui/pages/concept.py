@@ -77,7 +77,7 @@ with text_col:
                     f"{row.other_name} —{type_}→ {concept.name}"
                 concept_link(row.other_name, label=arrow)
                 for ev in row.evidence[:1]:
-                    st.caption(f"“{md_text(ev.text)}” · {md_text(where(ev.source, ev.line))}")
+                    st.caption(f"“{passage_markdown(ev.text)}” · {md_text(where(ev.source, ev.line))}")
             if len(rows) > ROWS:
                 more = ", ".join(r.other_name for r in rows[ROWS:])
                 st.caption(md_text(f"and {len(rows) - ROWS} more: {more}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.models import RELATION_TYPES
-from ui.markup import esc, md_text, where
+from ui.markup import esc, md_text, passage_markdown, where
 from ui.pages._shared import concept_link, explorer, follow_click, html, show_graph
 
 follow_click()
@@ -51,5 +51,5 @@ for i, path in enumerate(result.paths, 1):
         a, b = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
         concept_link(names[hop.target], label=f"{names[a]} —{hop.type}→ {names[b]}")
         for ev in hop.evidence[:1]:
-            st.caption(f"“{md_text(ev['text'])}” · {md_text(where(ev['source'], ev['line']))}")
+            st.caption(f"“{passage_markdown(ev['text'])}” · {md_text(where(ev['source'], ev['line']))}")
 
