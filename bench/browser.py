@@ -277,10 +277,11 @@ def measure(runs: dict[str, Run], rounds: int, screenshot: Path | None = None) -
                                                                if v), flush=True)
             if screenshot:
                 page = pages["this"]
+                page.set_viewport_size({"width": 1400, "height": 1250})  # the page scrolls inside, not the document
                 page.goto(f"{runs['this'].url}/concept?concept={quote(CONCEPTS[0])}")
                 wait_graph(page, CONCEPTS[0])
                 page.wait_for_timeout(500)
-                page.screenshot(path=screenshot, full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": 1250})
+                page.screenshot(path=screenshot)
         finally:
             browser.close()
 
