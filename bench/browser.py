@@ -89,11 +89,11 @@ def graph_state(page) -> dict | None:
         if frame == page.main_frame:
             continue
         try:
-            state = frame.evaluate(f"""() => new Promise(done => requestAnimationFrame(() => {{
+            state = frame.evaluate(f"""() => new Promise(done => setTimeout(() => {{
                 try {{ const cy = {CY}; const c = {CENTER};
                     done({{n: cy.nodes().length, center: c.length ? c.first().data('label') : null,
                            centerId: c.length ? c.first().id() : null}}); }}
-                catch (e) {{ done(null); }} }}))""")
+                catch (e) {{ done(null); }} }}, 0))""")
         except Exception:  # a frame detached while we asked it
             continue
         if state and state["n"] > 0:
@@ -116,26 +116,36 @@ def wait_heading(page, name: str) -> None:
     page.get_by_role("heading", name=name, exact=True).wait_for(timeout=30_000)
 
 
-def pick_neighbour(page, avoid: set[str]) -> dict | None:
-    """A neighbour of the centre drawn well inside the canvas, with its page coordinates."""
+CLEAR_NEIGHBOURS = """(avoid) => { const cy = CYREF; const c = CENTREF.first();
+    const w = cy.width(), h = cy.height();
+    const at = n => n.renderedPosition();
+    const inside = n => { const p = at(n); return p.x > 40 && p.x < w - 40 && p.y > 30 && p.y < h - 30; };
+    // Clear: no other node's drawn box covers this node's centre (a click there can only mean this node).
+    const box = document.getElementById('cy').getBoundingClientRect();
+    const onCanvas = p => document.getElementById('cy').contains(document.elementFromPoint(p.x + box.x, p.y + box.y));
+    const clear = n => { const p = at(n); return onCanvas(p) && cy.nodes().filter(m => m !== n && (() => {
+        const b = m.renderedBoundingBox({includeLabels: false}); return p.x >= b.x1 && p.x <= b.x2 && p.y >= b.y1 && p.y <= b.y2;
+    })()).length === 0; };
+    return c.neighborhood('node').filter(n => inside(n) && clear(n) && !avoid.includes(n.data('label')))
+        .map(n => ({label: n.data('label'), id: n.id(), x: at(n).x, y: at(n).y})); }"""
+
+
+def pick_neighbour(page, avoid: set[str], nth: int = 0) -> dict | None:
+    """A neighbour of the centre drawn inside the canvas and not covered by another node, in page coordinates."""
+    script = CLEAR_NEIGHBOURS.replace("CYREF", CY).replace("CENTREF", CENTER)
     for frame in page.frames:
         if frame == page.main_frame:
             continue
         try:
-            target = frame.evaluate(f"""(avoid) => {{ const cy = {CY}; const c = {CENTER}.first();
-                const w = cy.width(), h = cy.height();
-                const inside = n => {{ const p = n.renderedPosition(); return p.x > 40 && p.x < w - 40 && p.y > 30 && p.y < h - 30; }};
-                const ns = c.neighborhood('node').filter(n => inside(n) && !avoid.includes(n.data('label')));
-                if (!ns.length) return null;
-                const n = ns[Math.floor(ns.length / 2)];
-                const box = document.getElementById('cy').getBoundingClientRect();
-                return {{label: n.data('label'), id: n.id(), x: n.renderedPosition().x + box.x,
-                         y: n.renderedPosition().y + box.y}}; }}""", sorted(avoid))
+            found = frame.evaluate(script, sorted(avoid))
+            offset = frame.evaluate("() => { const b = document.getElementById('cy').getBoundingClientRect(); "
+                                    "return {x: b.x, y: b.y}; }")
         except Exception:
             continue
-        if target:
+        if found:
+            target = found[nth % len(found)]
             box = frame.frame_element().bounding_box()
-            return {**target, "x": box["x"] + target["x"], "y": box["y"] + target["y"]}
+            return {**target, "x": box["x"] + offset["x"] + target["x"], "y": box["y"] + offset["y"] + target["y"]}
     return None
 
 
@@ -214,7 +224,7 @@ def one_pass(page, run: Run, i: int) -> None:
         if click == 1:
             zoom(page, 1.6)
             page.wait_for_timeout(200)
-        target = pick_neighbour(page, {state["center"]})
+        target = pick_neighbour(page, {state["center"]}, nth=i + click)
         if target is None:
             break
         previous = state["center"]
@@ -227,6 +237,8 @@ def one_pass(page, run: Run, i: int) -> None:
         results["click"].append(time.monotonic() - start)
         run.clicks["total"] += 1
         run.clicks["right"] += state["center"] == target["label"]
+        if state["center"] != target["label"]:
+            print(f"  clicked {target['label']!r}, the graph shows {state['center']!r}", flush=True)
 
     a, b = PATHS[i % len(PATHS)]
     start = time.monotonic()
@@ -265,10 +277,11 @@ def measure(runs: dict[str, Run], rounds: int, screenshot: Path | None = None) -
                                                                if v), flush=True)
             if screenshot:
                 page = pages["this"]
+                page.set_viewport_size({"width": 1400, "height": 1250})  # the page scrolls inside, not the document
                 page.goto(f"{runs['this'].url}/concept?concept={quote(CONCEPTS[0])}")
                 wait_graph(page, CONCEPTS[0])
                 page.wait_for_timeout(500)
-                page.screenshot(path=screenshot, clip={"x": 0, "y": 0, "width": 1400, "height": 1000})
+                page.screenshot(path=screenshot)
         finally:
             browser.close()
 

@@ -172,9 +172,16 @@ def _centre(page) -> str | None:
 def _click_a_neighbour(page, avoid: set[str], nth: int = 0) -> str:
     """Click a neighbour of the centre drawn inside the canvas, where Cytoscape says it is; its label."""
     frame = _graph_frame(page)
+    # Only a node no other node's drawn box covers at its centre: a click there can only mean that node.
     target = frame.evaluate(f"""([avoid, nth]) => {{ const cy = {CY}; const w = cy.width(), h = cy.height();
         const inside = n => {{ const p = n.renderedPosition(); return p.x > 40 && p.x < w - 40 && p.y > 30 && p.y < h - 30; }};
-        const ns = {CENTER}.neighborhood('node').filter(n => inside(n) && !avoid.includes(n.data('label')));
+        const covers = (m, p) => {{ const b = m.renderedBoundingBox({{includeLabels: false}});
+            return p.x >= b.x1 && p.x <= b.x2 && p.y >= b.y1 && p.y <= b.y2; }};
+        const cyBox = document.getElementById('cy').getBoundingClientRect();
+        const onCanvas = p => document.getElementById('cy').contains(document.elementFromPoint(p.x + cyBox.x, p.y + cyBox.y));
+        const clear = n => onCanvas(n.renderedPosition())
+            && cy.nodes().filter(m => m !== n && covers(m, n.renderedPosition())).length === 0;
+        const ns = {CENTER}.neighborhood('node').filter(n => inside(n) && clear(n) && !avoid.includes(n.data('label')));
         const n = ns[nth % ns.length];
         const box = document.getElementById('cy').getBoundingClientRect();
         return {{label: n.data('label'), x: n.renderedPosition().x + box.x, y: n.renderedPosition().y + box.y}}; }}""",

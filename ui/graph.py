@@ -36,7 +36,7 @@ CENTER_COLOUR = "#d62728"
 NODE_COLOUR = "#4a6fa5"
 FAR_COLOUR = "#8aa4c8"
 WEAK_COLOUR = "#e53935"
-SIZES = (12, 16, 20, 25, 30, 36)
+SIZES = (10, 14, 18, 22, 26, 30)
 RING_GAP = 130.0
 RING_CLASS = {CENTER: "center", NEAR: "near", FAR: "far"}
 
@@ -46,10 +46,10 @@ def size_class(relations: int) -> str:
 
     Examples
     --------
-    >>> [size_class(n) for n in (0, 1, 3, 10, 100, 10_000)]
-    ['s0', 's1', 's2', 's3', 's5', 's5']
+    >>> [size_class(n) for n in (0, 1, 3, 30, 100, 10_000)]
+    ['s0', 's1', 's2', 's3', 's4', 's5']
     """
-    return f"s{min(len(SIZES) - 1, math.ceil(math.log2(1 + relations) / 1.4))}"
+    return f"s{min(len(SIZES) - 1, math.ceil(math.log2(1 + relations) / 1.8))}"
 
 
 def relation_summary(node: NodeModel) -> str:
@@ -104,7 +104,9 @@ def elements(model: GraphModel) -> dict:
             data["definition"] = esc(n.definition[:200])
         classes = [RING_CLASS[n.ring], size_class(n.typed + n.related)] + (["weak"] if n.weak else [])
         x, y = positions[n.id]
-        nodes.append({"data": data, "classes": " ".join(classes), "position": {"x": x, "y": y}})
+        # Not selected: the component keeps an element selected across new elements with its id, and
+        # its side panel, open over the canvas's left side, would hide the nodes drawn there.
+        nodes.append({"data": data, "classes": " ".join(classes), "position": {"x": x, "y": y}, "selected": False})
     edges = []
     for e in model.edges:
         data = {"id": esc(f"{e.source}\u2192{e.target}:{e.type}"), "source": esc(e.source), "target": esc(e.target),

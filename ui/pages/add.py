@@ -17,6 +17,7 @@ from ingest.read import UndecodableNote, decode
 from kg.errors import KgError, NoteRejectedError
 from kg.limits import upload_limit_mb
 from ui.markup import md_text
+from ui.preload import prepare
 from ui.pages._shared import concept_link, explorer, follow_click, forget_index, workspace
 
 TYPED_ROWS = 40
@@ -91,7 +92,8 @@ if wants_save:
         st.error(f"kg: {md_text(exc)}")
         st.stop()
     forget_index()
-    explorer()  # load the new index now, so every page shows the new concepts at once
+    prepare(ws, ws.load())  # the index add_note keeps in memory: no second read of it from disk
+    explorer()  # the new index now, so every page shows the new concepts at once
     st.session_state["_kg_saved"] = {"digest": digest, "path": str(result.path), "fresh": True,
                                      "concepts": result.concepts_new, "relations": result.relations_new}
     st.rerun()  # again from the top, so the sidebar counts the new concepts too

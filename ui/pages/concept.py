@@ -16,8 +16,8 @@ from kg.view import MAX_NODES, READABLE_NODES
 from ui.markup import md_text, passage_markdown, where
 from ui.pages._shared import concept_link, explorer, passage, show_graph
 
-ROWS = 8
-PASSAGES = 10
+ROWS = 5
+PASSAGES = 6
 SIZES = {READABLE_NODES: f"{READABLE_NODES} (readable)", 100: "100", MAX_NODES: f"{MAX_NODES} (all, up to)"}
 
 ex, _ = explorer()
@@ -77,7 +77,7 @@ with text_col:
                     f"{row.other_name} —{type_}→ {concept.name}"
                 concept_link(row.other_name, label=arrow)
                 for ev in row.evidence[:1]:
-                    st.caption(f"“{md_text(ev.text)}” · {md_text(where(ev.source, ev.line))}")
+                    st.caption(f"“{passage_markdown(ev.text)}” · {md_text(where(ev.source, ev.line))}")
             if len(rows) > ROWS:
                 more = ", ".join(r.other_name for r in rows[ROWS:])
                 st.caption(md_text(f"and {len(rows) - ROWS} more: {more}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.models import RELATION_TYPES
-from ui.markup import esc, md_text, where
+from ui.markup import esc, md_text, passage_markdown, where
 from ui.pages._shared import concept_link, explorer, follow_click, html, show_graph
 
 follow_click()
@@ -38,6 +38,7 @@ hops = len(result.paths[0])
 st.caption(f"{len(result.paths)} shortest path(s) of {hops} hop(s)"
            + ("" if result.typed_only else " — no typed path exists, so `related` links are used"))
 
+show_graph(ex.path_view(result), ex, key="path", view=f"path:{start}:{end}:{','.join(sorted(types))}", height=360)
 names = {cid: c.name for cid, c in ex.index.concepts.items()}
 for i, path in enumerate(result.paths, 1):
     st.subheader(f"Path {i}", anchor=False)
@@ -50,6 +51,5 @@ for i, path in enumerate(result.paths, 1):
         a, b = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
         concept_link(names[hop.target], label=f"{names[a]} —{hop.type}→ {names[b]}")
         for ev in hop.evidence[:1]:
-            st.caption(f"“{md_text(ev['text'])}” · {md_text(where(ev['source'], ev['line']))}")
+            st.caption(f"“{passage_markdown(ev['text'])}” · {md_text(where(ev['source'], ev['line']))}")
 
-show_graph(ex.path_view(result), ex, key="path", view=f"path:{start}:{end}:{','.join(sorted(types))}", height=360)
