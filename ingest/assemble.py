@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.bridges import merge_pairs
 from ingest.link import heading_concepts, link, mentions_by_passage
 from ingest.merge import decide_concepts
 from kg.bm25 import BM25
+from kg.fields import CONCEPT_TOKEN, HEADING_TOKEN, RELATION_TOKEN, SUBJECT_TOKEN
 from kg.index import KnowledgeIndex
 from kg.lexicon import Lexicon
 from kg.models import FileExtract
-from kg.resources import generic_words, glossary, stopwords
+from kg.resources import glossary, stopwords
 from kg.tokenize import Tokenizer, words
-
-CONCEPT_TOKEN = "c:"
-RELATION_TOKEN = "r:"
-SUBJECT_TOKEN = "s:"
-_GENERIC_HEAD = re.compile(r"^\s*([^\s:：,，。]{1,8})\s*[:：]")
 
 
 @dataclass
@@ -49,18 +45,20 @@ def assemble(extracts: Sequence[FileExtract], tokenizer: Tokenizer) -> Assembled
     lexicon = Lexicon(keys)
     relations = link(extracts, concepts, lexicon, tokenizer, mentions, headings)
 
-    passages = [p for ex in extracts for p in ex.passages]
+    passages = [b for ex in extracts for b in ex.blocks]
+    block_mentions = {bid: found for ex in extracts for bid, found in block_concepts(ex, mentions).items()}
     concept_passages: dict[str, list[str]] = {cid: [] for cid in concepts}
-    for pid, found in mentions.items():
+    for bid, found in block_mentions.items():
         for cid in found:
-            concept_passages[cid].append(pid)
+            concept_passages[cid].append(bid)
     stop = stopwords()
     extra = graph_tokens(extracts, relations, subjects)
     passage_docs = [doc for ex in extracts for doc in passage_documents(ex, mentions, headings, extra)]
     concept_tokens = {cid: concept_document(concepts[cid], tokenizer, stop) for cid in sorted(concepts)}
     index = KnowledgeIndex(
-        concepts=concepts, relations=relations, passages=passages, passage_concepts=mentions,
+        concepts=concepts, relations=relations, passages=passages, passage_concepts=block_mentions,
         concept_passages=concept_passages, keys=keys, concept_tokens=concept_tokens,
+        bridges=merge_pairs(pair for ex in extracts for pair in ex.bridges),
     )
     concept_order = sorted(concepts)
     dictionary = tokenizer.export_dictionary(chinese_words(extracts))
@@ -77,12 +75,12 @@ def chinese_words(extracts: Sequence[FileExtract]) -> set[str]:
 
 
 def graph_tokens(extracts: Sequence[FileExtract], relations, subjects: dict[str, str]) -> dict[str, list[str]]:
-    """Tokens that let a query reach passages through the graph.
+    """Tokens, per unit, that let a query reach passages through the graph.
 
-    `r:<type>:<concept>` on every passage that is the evidence of a typed relation
+    `r:<type>:<concept>` on every unit that is the evidence of a typed relation
     touching the concept (so "how to solve X" reaches the lines that say what
-    solves X), and `s:<concept>` on passages whose subject is the concept (they
-    start with it), which definitional questions prefer.
+    solves X), and `s:<concept>` on units whose subject is the concept (they
+    start with it), which definitional questions prefer. A block carries its units' tokens.
     """
     where = {(p.source, p.line): p.id for ex in extracts for p in ex.passages}
     extra: dict[str, list[str]] = {}
@@ -98,33 +96,28 @@ def graph_tokens(extracts: Sequence[FileExtract], relations, subjects: dict[str,
     return extra
 
 
+def block_concepts(ex: FileExtract, mentions: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Concepts each block of a note mentions: its units' mentions, in order of first mention."""
+    return {b.id: list(dict.fromkeys(c for i in members for c in mentions[ex.passages[i].id]))
+            for b, members in zip(ex.blocks, ex.block_units)}
+
+
 def passage_documents(ex: FileExtract, mentions: dict[str, list[str]], headings: dict[str, list[str]],
                       extra: dict[str, list[str]]):
-    """What passage search matches: words, the nearest heading's words, concept and graph tokens."""
+    """What passage search matches, per block: its units' words and concept and graph tokens, and
+    the words of every heading over its units as a field of their own (`h:`)."""
     stop = stopwords()
-    previous = None
-    for p, toks in zip(ex.passages, ex.tokens):
-        doc = words(toks, stop)
-        if p.heading:
-            doc += words(ex.heading_tokens.get(p.heading[-1], ()), stop)
-        doc += [CONCEPT_TOKEN + c for c in mentions[p.id]] + [CONCEPT_TOKEN + c for c in headings[p.id]]
-        if previous is not None and mentions[previous.id] and continues_previous(p.text):
-            doc.append(CONCEPT_TOKEN + mentions[previous.id][0])
-        doc += extra.get(p.id, [])
-        previous = p
+    for block, members in zip(ex.blocks, ex.block_units):
+        units = [ex.passages[i] for i in members]
+        doc: list[str] = []
+        for i, p in zip(members, units):
+            doc += words(ex.tokens[i], stop)
+            doc += [CONCEPT_TOKEN + c for c in mentions[p.id]]
+            doc += extra.get(p.id, [])
+        titles = dict.fromkeys(h for p in units for h in (*block.heading, *p.heading))
+        doc += [HEADING_TOKEN + w for w in dict.fromkeys(w for h in titles for w in words(ex.heading_tokens.get(h, ()), stop))]
+        doc += [CONCEPT_TOKEN + c for c in dict.fromkeys(c for p in units for c in headings[p.id])]
         yield doc
-
-
-def continues_previous(text: str) -> bool:
-    """A line like `解决方法: …` or `缺点:…` is about the subject of the line before it.
-
-    Examples
-    --------
-    >>> continues_previous("解决方法: 梯度剪切、权重正则化"), continues_previous("Adam:一阶矩估计")
-    (True, False)
-    """
-    head = _GENERIC_HEAD.match(text)
-    return bool(head) and head.group(1).casefold() in generic_words()
 
 
 def concept_document(concept, tokenizer: Tokenizer, stop) -> list[str]:

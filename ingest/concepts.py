@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
 from kg.resources import generic_suffixes, generic_words, stopwords
@@ -33,8 +34,19 @@ _VERB_START = ("用", "种", "第", "时", "请", "本", "该", "如", "记", "�
                "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
 _BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后")
 _ODD_CHARACTER = re.compile(r"[^\w\u4e00-\u9fff +\-.'’#/&]|[_\u2460-\u24ff\u2776-\u2793\u3220-\u325f]")
-_QUESTION_WORDS = re.compile(r"有哪些|哪些|什么|如何|怎么|怎样|为什么|为何|是否|吗|呢")
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.'’\- ]{0,39}")
+_NOT_TEXT = re.compile(
+    r"(?<=\])\([^)\s]*\)"                  # a markdown link target: `[text](target)`
+    r"|(?:https?|ftp)://\S+|www\.\S+"        # a bare URL
+    r"|`[^`]*`(?=[^\w`]|$)(?!\s*[(（])"        # a code span not glossed by a bracket
+    r"|[A-Za-z0-9._/:\-]*(?:%[0-9A-Fa-f]{2}){2,}[A-Za-z0-9%._/:\-]*"  # percent-encoded text
+    r"|\S+@\S+\.\w+"                        # an e-mail address
+    r"|\$\$?[^$]{1,400}\$\$?|\\[A-Za-z]+|\S*\^\S*"  # formulas: `$…$`, `\left`, `W^TXX^TW`
+)
+"""Text of a note that names nothing: link targets, URLs, code spans, encoded text."""
+
+
+_VAGUE_MODIFIERS = frozenset({"new", "old", "other", "another", "more", "less", "some", "many", "several", "common"})
 
 
 def is_term_like(surface: str) -> bool:
@@ -44,6 +56,8 @@ def is_term_like(surface: str) -> bool:
     --------
     >>> [is_term_like(s) for s in ["数据增广", "Batch Normalization", "BN层", "这样", "进行", "3.5", "增加训练数据一般是没用的", "的"]]
     [True, True, True, False, False, False, False, False]
+    >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化"]]
+    [False, False, True]
     """
     s = surface.strip()
     if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”`*#]", s):
@@ -57,8 +71,8 @@ def is_term_like(surface: str) -> bool:
         return False
     cjk = re.findall(r"[\u4e00-\u9fff]", s)
     if has_cjk(s):
-        if len(cjk) < 2 and not has_latin(s) or len(cjk) > 10:
-            return False
+        if len(cjk) < 2 and not has_latin(s) or len(cjk) > 10 or re.search(r"[\u4e00-\u9fff]\s*[A-Za-z]$", s):
+            return False  # `类别标签y`: a variable, not a name
         if s.startswith(_VERB_START) or s.endswith(_BAD_END):
             return False
         if re.match(r"^[\d一二三四五六七八九十两几]", s) and not has_latin(s):
@@ -69,11 +83,27 @@ def is_term_like(surface: str) -> bool:
         return False
     if words[0].casefold() in stopwords() or words[-1].casefold() in stopwords():
         return False
+    if len(words) > 1 and words[0].casefold() in _VAGUE_MODIFIERS:
+        return False  # `New loss`, `Other methods`: a heading's words, not a name
     return bool(_LATIN_TERM.fullmatch(s))
 
 
+def scrub(text: str) -> str:
+    """A passage's text without what names nothing (link targets, URLs, code spans, encoded
+    text), each replaced by a space so no name is glued across it.
+
+    Examples
+    --------
+    >>> scrub("NLP https://mp.weixin.qq.com/s/NQIy0XnF 准确率")
+    'NLP   准确率'
+    >>> scrub("见[编译器](https://zh.wikipedia.org/wiki/%E7%BC%96)与 `x = 1` 代码")
+    '见[编译器]  与   代码'
+    """
+    return _NOT_TEXT.sub(" ", text)
+
+
 def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
-    """Terms the note defines (`Adam:…`), uses as headings, or writes as acronyms."""
+    """Terms the note defines (`Adam:…`, `过拟合是指…`), uses as headings, or writes as acronyms."""
     found: list[TermCandidate] = []
     seen_headings: set[str] = set()
     acronyms: Counter[str] = Counter()
@@ -83,15 +113,22 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
             if heading not in seen_headings:
                 seen_headings.add(heading)
                 found.extend(_heading_terms(heading, p))
-        m = _DEFINITION.match(p.text) if p.kind in ("definition", "item", "paragraph") else None
+        text = scrub(p.text) if p.kind != "code" else ""
+        m = _DEFINITION.match(text) if p.kind in ("definition", "item", "paragraph") else None
         if m:
             term = _strip_marker(m.group("term"))
-            for name in _SPLIT_NAMES.split(term):
+            definition = m.group("body").strip()
+            for name in _coordinated(_SPLIT_NAMES.split(term)):
                 if is_term_like(name):
                     found.append(TermCandidate(surface=name, source=p.source, line=p.line,
-                                               definition=m.group("body").strip()[:240], rule="definition"))
-        if p.kind != "code":
-            for a in _ACRONYM.findall(p.text):
+                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition) else None,
+                                               rule="definition"))
+        copula = _COPULA_DEFINITION.match(text) if p.kind in ("paragraph", "item", "definition") else None
+        if copula and is_term_like(_strip_marker(copula.group("term"))) and reads_as_definition(copula.group("body")):
+            found.append(TermCandidate(surface=_strip_marker(copula.group("term")), source=p.source, line=p.line,
+                                       definition=copula.group(0).strip()[:DEFINITION_CHARS], rule="copula_definition"))
+        if text:
+            for a in _ACRONYM.findall(text):
                 if 2 <= len(a) <= _MAX_ACRONYM and a.casefold() not in stopwords():
                     acronyms[a] += 1
                     first_line.setdefault(a, p.line)
@@ -99,6 +136,64 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
     for a, n in acronyms.items():
         found.append(TermCandidate(surface=a, source=source, line=first_line[a], rule=f"acronym:{n}"))
     return found
+
+
+DEFINITION_CHARS = 240
+_COPULA_DEFINITION = re.compile(
+    r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*)?\**(?P<term>[^,，。:：;；!！?？()（）*]{1,30}?)\**\s*(?:[(（][^()（）]{1,60}[)）])?\s*"
+    r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|is an?\s|refers to)(?P<body>.+)$", re.S)
+"""A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`."""
+_CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
+
+
+_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及)")
+"""A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
+
+
+def reads_as_definition(body: str) -> bool:
+    """Whether the text after a defined term says what it is: not a number, a date, a citation
+    or code, and long enough to say something.
+
+    Examples
+    --------
+    >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
+    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用"]]
+    [False, False, False, True, False, False]
+    """
+    body = body.strip()
+    if _NOT_A_START.match(body):
+        return False
+    words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
+    if len(words) < 6 or _CITATION.search(body) or body.startswith(("`", "$", "http", "!", "[", "|")):
+        return False
+    if re.match(r"^[\d\s.,，%/年月日:：\-]+", body) and len(re.findall(r"\d", body)) >= 2:
+        return False
+    pieces = body.split()
+    return not (len(pieces) >= 4 and all(len(piece) <= 3 for piece in pieces))  # a bare word list
+
+
+def _coordinated(names: list[str]) -> list[str]:
+    """`L1、L2正则化` coordinates two names sharing an ending, it does not give a name twice:
+    each earlier name gets the last one's ending. Synonyms (`反卷积,转置卷积`) share their end.
+
+    Examples
+    --------
+    >>> _coordinated(["L1", "L2正则化"]), _coordinated(["均值", "中值滤波"]), _coordinated(["反卷积", "转置卷积"])
+    (['L1正则化', 'L2正则化'], ['均值滤波', '中值滤波'], ['反卷积', '转置卷积'])
+    """
+    if len(names) < 2:
+        return names
+    *earlier, last = names
+    if not all(earlier) or any(n[-1] == last[-1] for n in earlier):
+        return names
+    suffix = re.search(r"[\u4e00-\u9fff]+$", last)
+    stem = last[: suffix.start()] if suffix else ""
+    if suffix and stem and not has_cjk(stem) and not any(has_cjk(n) for n in earlier):
+        return [n + suffix.group() for n in earlier] + [last]
+    lengths = {len(n) for n in earlier}
+    if all(has_cjk(n) for n in earlier) and len(lengths) == 1 and len(last) - min(lengths) >= 2 and has_cjk(last):
+        return [n + last[min(lengths):] for n in earlier] + [last]
+    return names
 
 
 def _heading_terms(heading: str, p: Passage) -> list[TermCandidate]:
@@ -117,7 +212,8 @@ def mine_aliases(passages: Sequence[Passage]) -> list[AliasCandidate]:
     for p in passages:
         if p.kind == "code":
             continue
-        for names, rule in (*_paren_aliases(p.text), *_synonym_heads(p), *_called_aliases(p.text), *_heading_pairs(p)):
+        text = scrub(p.text)
+        for names, rule in (*_paren_aliases(text), *_synonym_heads(p), *_called_aliases(text), *_heading_pairs(p)):
             names = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
             if len(names) >= 2:
                 found.append(AliasCandidate(names=names, source=p.source, line=p.line, rule=rule))
@@ -126,13 +222,35 @@ def mine_aliases(passages: Sequence[Passage]) -> list[AliasCandidate]:
 
 def _paren_aliases(text: str):
     for m in _PAREN.finditer(text):
-        inside = [n for n in re.split(r"\s*[,，、;；:：]\s*", m.group("inside")) if n]
-        if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside):
+        inside = _glossed(m.group("inside"))
+        if not inside or len(inside) > 2 or not all(is_term_like(n) for n in inside) or _examples(inside):
             continue
         before = text[max(0, m.start() - 80): m.start()]
         outer = _term_before(before, inside)
         if outer and _switches_language(outer, inside):
             yield (outer, *inside), "parentheses"
+
+
+_LABEL = re.compile(r"^\s*(?:英语|英文名|英文|英|English|全称|全名|缩写为|缩写|简称|简写|又称|或称|即|原文|外文)\s*[:：]?\s*", re.I)
+
+
+def _glossed(inside: str) -> list[str]:
+    """The names a bracket glosses: `英语：GNU toolchain` gives the name, never `英语`;
+    a bracket with any other `label：` (`代表：ResNet`) is a comment, not a name.
+
+    Examples
+    --------
+    >>> _glossed("英语：GNU Compiler Collection，缩写为 GCC"), _glossed("代表：ResNet"), _glossed("ReLU")
+    (['GNU Compiler Collection', 'GCC'], [], ['ReLU'])
+    """
+    names = []
+    for part in re.split(r"\s*[,，、;；]\s*", inside):
+        labelled = _LABEL.sub("", part)
+        if re.search(r"[:：]", labelled):
+            return []
+        if labelled:
+            names.append(labelled.strip())
+    return names
 
 
 def _term_before(before: str, inside: list[str]) -> str | None:
@@ -152,14 +270,31 @@ def _term_before(before: str, inside: list[str]) -> str | None:
         candidate = " ".join(words)
         return candidate if is_term_like(candidate) else None
     cjk = re.search(r"([\u4e00-\u9fff]{2,8})$", before)
-    if not cjk:
-        return None
+    if not cjk or re.search(r"[A-Za-z0-9\-_+]$", before[: cjk.start()]):
+        return None  # `k-均值（k-means）`: the left side is part of a longer name
     run = cjk.group(1)
     for cut in range(len(run) - 1):
-        candidate = run[cut:]
+        candidate, dropped = run[cut:], run[:cut]
+        if dropped and not (dropped.endswith(_VERB_START) or dropped[-1] in stopwords()) or re.search(r"[一二三四五六七八九十两几\d]$", dropped):
+            continue  # `计算平台` is not cut to `算平台`: only a leading verb or function word goes
         if is_term_like(candidate) and not candidate.startswith(_VERB_START):
             return candidate
     return None
+
+
+def _examples(inside: list[str]) -> bool:
+    """Two names of one script in a bracket are examples (`计算平台(GPU，ARM)`), unless one
+    spells out the other (`Support Vector Machines, SVM`).
+
+    Examples
+    --------
+    >>> _examples(["GPU", "ARM"]), _examples(["Support Vector Machines", "SVM"]), _examples(["DDPM", "去噪扩散模型"])
+    (True, False, False)
+    """
+    if len(inside) < 2 or has_cjk(inside[0]) != has_cjk(inside[1]):
+        return False
+    long, short = sorted(inside, key=len, reverse=True)
+    return has_cjk(short) or not _initials_match(long.split()[: len(short)], short)
 
 
 def _initials_match(words: list[str], acronym: str) -> bool:
@@ -179,13 +314,21 @@ def _synonym_heads(p: Passage):
         return
     head = _strip_marker(m.group("term"))
     names = _SPLIT_NAMES.split(head)
-    if len(names) >= 2 and all(is_term_like(n) for n in names):
+    if len(names) >= 2 and _coordinated(names) != names:
+        return  # `L1、L2正则化:…` names two things
+    if len(names) >= 2 and all(is_term_like(n) for n in names) and _names_alike(names):
         yield names, "synonym_head"
         return
     first = re.split(r"[,，。;；(（]", m.group("body"), maxsplit=1)[0].strip()
     if (is_term_like(head) and is_term_like(first) and has_cjk(head) and has_cjk(first)
             and head[-1] == first[-1] and len(first) <= 8 and first != head):
         yield (head, first), "synonym_definition"
+
+
+def _names_alike(names: list[str]) -> bool:
+    """Names listed together give one thing twice only if they switch language (`dropout,随机失活`)
+    or share their head (`反卷积,转置卷积`); `卷积、池化层` are two things."""
+    return len({has_cjk(n) for n in names}) > 1 or len({n[-1].casefold() for n in names}) == 1
 
 
 def _called_aliases(text: str):

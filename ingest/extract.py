@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 
+from ingest.blocks import group_blocks
+from ingest.bridges import mine_pairs
 from ingest.clean import clean_text
 from ingest.concepts import mine_aliases, mine_terms
 from ingest.passages import split_passages
@@ -31,6 +33,7 @@ def extract_text(source: str, text: str, tokenizer: Tokenizer, sha: str = "") ->
     (1, ['solves'])
     """
     passages = split_passages(clean_text(text), source)
+    blocks, members = group_blocks(passages)
     headings = {h for p in passages for h in p.heading}
     terms = mine_terms(passages)
     relations = [c.model_copy(update={"head_tokens": tuple(tokenizer.tokens(c.head)),
@@ -45,4 +48,7 @@ def extract_text(source: str, text: str, tokenizer: Tokenizer, sha: str = "") ->
         terms=tuple(terms),
         aliases=tuple(mine_aliases(passages)),
         relations=tuple(relations),
+        blocks=tuple(blocks),
+        block_units=tuple(members),
+        bridges=tuple(mine_pairs(passages, tokenizer)),
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 
-from ingest.assemble import Assembled, chinese_words, concept_document, graph_tokens, passage_documents
+from ingest.assemble import (Assembled, block_concepts, chinese_words, concept_document, graph_tokens,
+                              passage_documents)
+from ingest.bridges import merge_pairs
 from ingest.link import evidence_limit, heading_concepts, link, mentions_by_passage
 from ingest.merge import decide_concepts
 from kg.index import KnowledgeIndex
@@ -55,17 +57,18 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
     concept_passages = {cid: list(pids) for cid, pids in old.concept_passages.items()}
     for cid in new_ids:
         concept_passages.setdefault(cid, [])
-    for pid, found in mentions.items():
+    block_mentions = block_concepts(extract, mentions)
+    for bid, found in block_mentions.items():
         for cid in found:
-            concept_passages.setdefault(cid, []).append(pid)
+            concept_passages.setdefault(cid, []).append(bid)
     concept_tokens = dict(old.concept_tokens)
     stop = stopwords()
     for cid in new_ids:
         concept_tokens[cid] = concept_document(concepts[cid], tokenizer, stop)
     index = KnowledgeIndex.model_construct(  # every part is an already validated model
-        concepts=concepts, relations=relations, passages=[*old.passages, *extract.passages],
-        passage_concepts={**old.passage_concepts, **mentions}, concept_passages=concept_passages, keys=keys,
-        concept_tokens=concept_tokens,
+        concepts=concepts, relations=relations, passages=[*old.passages, *extract.blocks],
+        passage_concepts={**old.passage_concepts, **block_mentions}, concept_passages=concept_passages, keys=keys,
+        concept_tokens=concept_tokens, bridges={**merge_pairs(extract.bridges), **old.bridges},
     ).with_lexicon(lexicon)
     extra = graph_tokens([extract], local_relations, subjects)
     passage_bm25 = loaded.passage_bm25.extend(list(passage_documents(extract, mentions, headings, extra)))
@@ -79,7 +82,7 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
     new_words = tokenizer.export_dictionary(chinese_words([extract]) - loaded.dictionary["words"].keys())
     dictionary = {"total": loaded.dictionary["total"], "words": {**loaded.dictionary["words"], **new_words["words"]}}
     return Assembled(index, passage_bm25, concept_bm25, order, dictionary, added_relations, graph_delta,
-                     passage_delta=list(extract.passages))
+                     passage_delta=list(extract.blocks))
 
 
 def _merge_relations(old: list[Relation], new: list[Relation]) -> tuple[list[Relation], list[Relation], dict]:

@@ -9,11 +9,12 @@ with no typed edge, so they never hide an explanation.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from kg.lexicon import Lexicon
-from kg.models import Concept, Evidence, FileExtract, Relation, RelationCandidate
+from kg.models import EVIDENCE_CHARS, Concept, Evidence, FileExtract, Relation, RelationCandidate
 from kg.tokenize import BREAK, Tokenizer
 
 MAX_EVIDENCE = 3
@@ -27,6 +28,7 @@ MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
 _SUBJECT_LEAD = 2
 _CATEGORY_SUFFIX = 1
+_STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
 """Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
 
 
@@ -89,7 +91,7 @@ class _Edges:
 def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon: Lexicon, tokenizer: Tokenizer,
          mentions: dict[str, list[str]], headings: dict[str, list[str]]) -> list[Relation]:
     edges = _Edges()
-    resolver = _Resolver(lexicon, tokenizer)
+    resolver = _Resolver(lexicon, tokenizer, concepts)
     for ex in extracts:
         for cand in ex.relations:
             _add_candidate(edges, cand, resolver)
@@ -100,10 +102,45 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
     return edges.relations()
 
 
+_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "取消", "去掉", "去除", "移除", "舍弃"})
+_MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
+                       "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数",
+                       "损失", "下降", "降低", "提升", "变化", "丢失", "不足"})
+"""Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
+and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
+_PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
+"""`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
+_PREPOSITIONS = frozenset({"与", "和", "跟", "同", "对", "把", "被", "给", "向", "从", "由", "该", "这", "这个", "这种",
+                           "此", "其", "那", "那个", "比如", "例如", "到", "参考", "借鉴"})
+"""Words before a concept that make it an object of a preposition or a pointer to an earlier topic."""
+_STEP_PREPOSITIONS = _PREPOSITIONS | {"在", "根据", "按照", "利用", "通过"}
+"""A step (`在验证集上搜索…`) names what it does first; a concept after these is only a means."""
+_VERBS_OF_USE = frozenset({"使用", "采用", "用", "利用", "引入", "加入"})
+_PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处理", "解决", "基于", "替代", "代替", "取代", "替换"})
+"""`SVM是一种…适用小样本学习方法`: a class named after what it serves is not what the thing is."""
+_SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
+"""`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
+_KIND_REST = 2
+_ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"})
+"""`迁移学习的一种`: the class, then a word saying the thing is one of it."""
+_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 框架 问题 结构 层 器 法 类 "
+                         "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
+"""Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing."""
+_REST = {"heading": 1, "member": 2, "whole": 1}
+"""How many words may follow the concept in a span that must be (nearly) only its name:
+`WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积."""
+_OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1}
+"""An object is written within a few words of its verb; further on, it is another clause's.
+What is used is named right after `使用` (`使用了大量的3×3卷积层` says too little to draw)."""
+
+
 class _Resolver:
-    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer):
+    """Which concept a span means, for each way a pattern picks it (see `kg.models.Pick`)."""
+
+    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, concepts: dict[str, Concept]):
         self.lexicon = lexicon
         self.tokenizer = tokenizer
+        self.concepts = concepts
         self.cache: dict[tuple[str, str], str | None] = {}
 
     def __call__(self, span: str, pick: str, tokens: tuple[str, ...] = ()) -> str | None:
@@ -113,25 +150,136 @@ class _Resolver:
         return self.cache[k]
 
     def _resolve(self, span: str, pick: str, tokens: tuple[str, ...]) -> str | None:
-        if pick in ("item", "member"):
+        if pick in ("item", "member", "heading"):
             whole = self.lexicon.lookup(span)
             if whole:
                 return whole
-        tokens = tokens or self.tokenizer.tokens(span)
-        found = self.lexicon.mentions(tokens)
+        tokens = tokens or tuple(self.tokenizer.tokens(span))
+        found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
         if not found:
             return None
-        if pick in ("subject", "own_subject", "member"):  # a member of a list names its concept first, or none
-            lead = [t for t in tokens[: found[0].start] if t != BREAK and not t.isdigit()]
-            owned = pick == "own_subject" and found[0].end < len(tokens) and tokens[found[0].end] == "的"
-            return found[0].concept if len(lead) <= _SUBJECT_LEAD and not owned else None
+        if pick in ("subject", "own_subject", "member", "heading", "start", "whole", "step"):
+            return self._leading(tokens, found[0], pick)
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
             return None
+        if pick in ("object", "problem", "thing"):
+            return self._object(tokens, found, pick)
         if pick == "end":
             rest = [t for t in tokens[found[-1].end:] if t != BREAK]
             return found[-1].concept if len(rest) <= _CATEGORY_SUFFIX else None
+        if pick == "kind":
+            return _kind(tokens, found)
         return found[-1].concept if pick == "last" else found[0].concept
+
+    def _leading(self, tokens, first, pick: str) -> str | None:
+        """The concept a span starts with; none if it is negated, owned (`X的…` for own_subject),
+        or followed by a word that makes it a modifier (`池化后的特征`)."""
+        lead = [t for t in tokens[: first.start] if t != BREAK and not t.isdigit()]
+        after = _next_word(tokens, first.end)
+        if len(lead) > (0 if pick in ("start", "member", "whole", "heading") else _SUBJECT_LEAD) or _negated(tokens, first):
+            return None
+        if set(lead) & (_STEP_PREPOSITIONS if pick == "step" else _PREPOSITIONS) or any(map(self._verb, lead)):
+            return None  # `与sigmoid搭配使用的…`, `参考FPN思路…`, `该网络结构…`: not the subject, or another's
+        if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
+            return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
+        if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
+            return None  # `算法的网络结构是基于…`: the concept belongs to something else
+        rest = [t for t in tokens[first.end:] if t not in (BREAK, "的")]
+        if len(rest) > _REST.get(pick, len(rest)):
+            return None
+        if pick == "heading" and first.concept in self.concepts and self.concepts[first.concept].category == "problem":
+            return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
+        return first.concept
+
+    def _verb(self, word: str) -> bool:
+        """A verb or preposition (jieba's tags), whose object a concept after it is."""
+        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
+        return len(tags) == 1 and tags[0] in ("v", "p", "vd")
+
+    def _qualifier(self, word: str) -> bool:
+        """An adjective or distinguishing word (`常见的`, `经典的`) may stand before a subject."""
+        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
+        return len(tags) == 1 and tags[0][0] in "abzd"
+
+    def _object(self, tokens, found, pick: str) -> str | None:
+        """The head noun of an object span, written right after the verb: the first concept that
+        is not a modifier of another word; for solves/causes, before `问题` only a concept that
+        is itself a problem (`problem`: only a problem at all)."""
+        if pick != "thing" and tokens and tokens[0] in _VERBS_OF_USE:
+            return None  # `避免使用ReLU`: what is avoided is a use, not a problem
+        ends = {m.end for m in found}
+        for m in found:
+            if len([t for t in tokens[: m.start] if t != BREAK]) > _OBJECT_LEAD[pick]:
+                return None
+            if m.start >= 2 and tokens[m.start - 1] == "的" and m.start - 1 not in ends:
+                continue  # `一些死的神经元`: a kind of the concept, not the concept
+            after = _next_word(tokens, m.end, stop_at_break=True)
+            if after == "的":
+                after = _next_word(tokens, m.end + 1, stop_at_break=True)
+                if after and after not in _PROBLEM_NOUNS:
+                    continue
+            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m):
+                continue
+            category = self.concepts[m.concept].category if m.concept in self.concepts else None
+            is_problem = category == "problem"
+            if pick != "thing" and category not in (None, "problem"):
+                return None  # what is solved or caused is a problem, not a metric or a model
+            if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
+                return None
+            return m.concept
+        return None
+
+
+def _before_problem_noun(tokens: Sequence[str], mention) -> bool:
+    """`无监督图像转换问题`: other words stand between the concept and `问题`, so the problem
+    is a problem of something the concept qualifies."""
+    rest = []
+    for t in tokens[mention.end:]:
+        if t == BREAK:
+            return False
+        if t in _PROBLEM_NOUNS:
+            return any(w != "的" for w in rest)
+        rest.append(t)
+    return False
+
+
+def _previous_word(tokens: Sequence[str], i: int) -> str:
+    return next((t for t in reversed(tokens[:i]) if t != BREAK), "")
+
+
+def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> str:
+    for t in tokens[i:]:
+        if t != BREAK:
+            return t
+        if stop_at_break:
+            return ""
+    return ""
+
+
+def _kind(tokens: Sequence[str], found) -> str | None:
+    """The class a thing is said to be: the last concept, or the one right before it that
+    qualifies it (`one-stage 目标检测算法` is a one-stage detector); none if more than a word or
+    two follow it (`通过计算图的形式来表述计算的编程系统` is no kind of 计算图)."""
+    last = found[-1]
+    rest = [t for t in tokens[last.end:] if t not in (BREAK, "的")]
+    if len(rest) > _KIND_REST or rest and rest[0] not in _CLASS_WORDS and rest[0] not in _ONE_OF:
+        return None  # `多分支卷积模块` is a kind of module, `深度学习库` of library
+    if _previous_word(tokens, found[-2].start if len(found) >= 2 and found[-2].end == last.start else last.start) in _PURPOSE:
+        return None
+    if len(found) >= 2 and found[-2].end == last.start and tokens[found[-2].start].isascii():
+        return found[-2].concept
+    return last.concept
+
+
+def _partial(tokens: Sequence[str], mention) -> bool:
+    """A Latin name inside a longer one: `FCN` in `R-FCN` (the hyphen is not a token),
+    `mini-batch` in `mini-batch norm`."""
+    if not tokens[mention.start].isascii():
+        return False
+    before = tokens[mention.start - 1] if mention.start else ""
+    after = tokens[mention.end] if mention.end < len(tokens) else ""
+    return any(t.isascii() and t.isalpha() for t in (before, after))
 
 
 _OWN_SUBJECT = ("is_a", "causes")
@@ -140,11 +288,8 @@ _OWN_SUBJECT = ("is_a", "causes")
 (solves) the concept is what is meant."""
 
 
-_NEGATIONS = frozenset({"无", "非", "不", "没有", "免"})
-
-
 def _negated(tokens: Sequence[str], mention) -> bool:
-    """`无 anchor 算法`, `anchor free`: the span names what the thing is not."""
+    """`无 anchor 算法`, `anchor free`, `不冻结…`: the span names what the thing is not."""
     before = next((t for t in reversed(tokens[:mention.start]) if t != BREAK), "")
     after = next((t for t in tokens[mention.end:] if t != BREAK), "")
     return before in _NEGATIONS or after == "free"
@@ -154,22 +299,50 @@ _MEMBERSHIP = ("is_a",)
 """Types whose list items must name their concept first: `如果遇到了死的神经元…` is not a kind
 of activation function. Remedies (`调整超参数`) and steps (`计算误差, 使用均方误差…`) name the
 concept they involve anywhere in the item."""
+_OBJECT = ("solves", "causes")
+"""Types whose object is a head noun, not the first concept named (`解决反向传播过程中的梯度问题`)."""
+
+
+_NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用)"
+                           r"|没用|无用|无效|没有用|不建议|不推荐|不行")
+"""A remedy item that lowers or drops a concept (`降低正则化约束`) or says it does not help
+(`增加训练数据一般是没用的`): the concept named is not what solves the problem."""
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
+    if cand.type == "solves" and cand.head_pick == "item" and _NOT_A_REMEDY.search(cand.head):
+        return
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
-    tail = resolve(cand.tail, cand.tail_pick, cand.tail_tokens)
+    tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if head and tail:
         edges.add(head, tail, cand.type, cand.evidence)
 
 
 def _head_pick(cand: RelationCandidate) -> str:
     """The stricter reading some relation types need of the pattern's pick."""
+    if cand.type == "contrasts" and cand.head_pick in ("first", "last", "subject"):
+        return "end"  # both names stand right next to the comparison word
+    if cand.type == "contrasts" and cand.head_pick == "start":
+        return "whole"
     if cand.head_pick == "item" and cand.type in _MEMBERSHIP:
         return "member"
+    if cand.head_pick == "item" and cand.type == "part_of":
+        return "step"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
     if cand.head_pick == "subject" and cand.type in _OWN_SUBJECT:
         return "own_subject"
     return cand.head_pick
+
+
+def _tail_pick(cand: RelationCandidate) -> str:
+    if cand.type == "contrasts" and cand.tail_pick == "first":
+        return "whole"  # `A和B的区别`: B is all there is between the conjunction and the trigger
+    if cand.type in _OBJECT and cand.tail_pick == "first":
+        return "object"
+    if cand.type == "uses" and cand.tail_pick == "first":
+        return "thing"
+    if cand.type == "is_a" and cand.tail_pick == "last":
+        return "kind"
+    return cand.tail_pick
 
 
 def name_variants(concepts: dict[str, Concept]) -> dict[str, str]:
@@ -209,7 +382,8 @@ def _written_inside(base: str, variant: str) -> bool:
 
 
 def _add_name_variants(edges, extracts, concepts, mentions, headings):
-    """A variant named in the same section as its original improves it (a metric is only related)."""
+    """A variant named in the same section as its original is related to it; it improves it only
+    where the passage says so (`改进`, `基于`): `GoogLeNet` is no better `LeNet`."""
     variants = name_variants(concepts)
     if not variants:
         return
@@ -221,9 +395,35 @@ def _add_name_variants(edges, extracts, concepts, mentions, headings):
             for variant in set(mentions.get(p.id, ())) & variants.keys():
                 base = variants[variant]
                 if base in sections[p.heading]:
-                    type_ = "related" if concepts[base].category == "metric" else "improves"
-                    edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:300],
+                    type_ = "improves" if _states_improvement(p.text, concepts[variant], concepts[base]) else "related"
+                    edges.add(variant, base, type_, Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                              rule="name_variant"))
+
+
+def _states_improvement(text: str, variant: Concept, base: Concept) -> bool:
+    """A sentence names both and says `改进`/`基于`: `DSSD … 改进每个任务的子网` about MS-CNN does not.
+
+    Examples
+    --------
+    >>> v, b = Concept(id="dssd", name="DSSD"), Concept(id="ssd", name="SSD")
+    >>> _states_improvement("DSSD是对SSD的改进。", v, b), _states_improvement("MS-CNN指出改进子网。DSSD更好。", v, b)
+    (True, False)
+    >>> _states_improvement("基于DSSD中的Anchor提出了先验框", v, b)
+    False
+    """
+    for sentence in re.split(r"[。！？!?；;]", text):
+        folded = sentence.casefold()
+        if not _STATES_IMPROVEMENT.search(sentence) or not _names_in(folded, variant):
+            continue
+        for n in (variant.name, *variant.aliases):
+            folded = folded.replace(n.casefold(), " ")
+        if _names_in(folded, base):  # written on its own, not only inside the variant's name
+            return True
+    return False
+
+
+def _names_in(folded: str, concept: Concept) -> bool:
+    return any(n.casefold() in folded for n in (concept.name, *concept.aliases))
 
 
 def _add_cooccurrence(edges, extracts, mentions, headings, typed):
@@ -235,12 +435,12 @@ def _add_cooccurrence(edges, extracts, mentions, headings, typed):
             same_passage = under_heading = None
             for a, b in itertools.combinations(sorted(found), 2):
                 if frozenset((a, b)) not in typed:
-                    same_passage = same_passage or Evidence(source=p.source, line=p.line, text=p.text[:300],
+                    same_passage = same_passage or Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                             rule="same_passage")
                     edges.add(a, b, "related", same_passage)
             for h in headings.get(p.id, []):
                 for c in found[:5]:
                     if c != h and frozenset((h, c)) not in typed:
-                        under_heading = under_heading or Evidence(source=p.source, line=p.line, text=p.text[:300],
+                        under_heading = under_heading or Evidence(source=p.source, line=p.line, text=p.text[:EVIDENCE_CHARS],
                                                                   rule="under_heading")
                         edges.add(h, c, "related", under_heading, weight=0.5)

@@ -16,11 +16,15 @@ from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
 from kg.normalize import has_cjk, has_latin, key
-from kg.resources import Glossary
+from kg.resources import Glossary, generic_nouns, generic_words, patterns
 from kg.tokenize import Tokenizer
 
 MIN_ACRONYM_PASSAGES = 3
 MIN_SHORT_ACRONYM_PASSAGES = 6
+GENERAL_WORD_FREQUENCY = 200
+"""A word this frequent in jieba's general dictionary is everyday Chinese (`均值`, `面积`, `代表`)."""
+GENERAL_ALIAS_RATIO = 3
+"""…and is refused as an alias when the notes use it this many times more than the name it glosses."""
 
 
 class _Groups:
@@ -158,24 +162,74 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     def admissible(surface: str) -> bool:
         return is_admissible(surface, tokenizer, glossary)
 
+    naming = {p.id for p in patterns().patterns if p.names_items}
     acronym_counts: Counter[str] = Counter()
+    fallback_definitions: dict[str, str] = {}
+    titles: set[str] = set()
+    named: set[str] = set()
     for ex in extracts:
         for term in ex.terms:
             if term.rule.startswith("acronym:"):
                 acronym_counts[term.surface] += int(term.rule.split(":")[1])
                 continue
+            if term.rule == "copula_definition":  # defines a name found elsewhere; names nothing new
+                fallback_definitions.setdefault(key(term.surface), term.definition or "")
+                continue
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
+                (titles if term.rule == "heading" else named).add(k)
                 if term.definition and k not in definitions:
                     definitions[k] = term.definition
         for rel in ex.relations:
             name = rel.head if rel.head_pick == "item" else ""
-            if name and "的" not in name and len(name) <= 12 and admissible(name):
-                groups.add(name)
+            if name and "的" not in name and len(name) <= 12 and (
+                    admissible(name) or rel.evidence.rule in naming and is_term_like(name)):
+                named.add(groups.add(name))
     for surface, n in acronym_counts.items():
         if n >= (MIN_ACRONYM_PASSAGES if len(surface) >= 3 else MIN_SHORT_ACRONYM_PASSAGES) \
                 and len(set(surface.casefold())) > 1 and admissible(surface):
             groups.add(surface, weight=n)
+    for k, definition in fallback_definitions.items():
+        if k in groups.parent and definition:
+            definitions.setdefault(k, definition)
+    _merge_plurals(groups)
+    _join_aliases(groups, extracts, tokenizer, admissible)
+    _drop_bare_titles(groups, titles - named - set(definitions), extracts)
+    return _concepts_from_groups(groups, category, definitions)
+
+
+MIN_TITLE_MENTIONS = 2
+"""A name found only as a heading must be written in this many passages to be a concept:
+`ILSVRC挑战赛历年冠军`, `Comparison to Other Real-Time Systems` title a section, they name nothing."""
+
+
+def _drop_bare_titles(groups: _Groups, titles: set[str], extracts: Sequence[FileExtract]) -> None:
+    """Forget heading-only names that the notes never write in a passage (twice), unless the
+    glossary or a mined alias vouches for them."""
+    members: Counter[str] = Counter(groups.find(k) for k in groups.parent)
+    bare = {k for k in titles if members[groups.find(k)] == 1 and groups.find(k) not in groups.glossary_root}
+    if not bare:
+        return
+    lexicon = Lexicon({k: k for k in bare})
+    written: Counter[str] = Counter()
+    for ex in extracts:
+        for tokens in ex.tokens:
+            written.update({m.concept for m in lexicon.mentions(tokens)})
+    for k in bare:
+        if written[k] < MIN_TITLE_MENTIONS:
+            del groups.parent[k]
+
+
+def _merge_plurals(groups: _Groups) -> None:
+    """`LSTMs` and `LSTM` are one concept: a Latin name that is another plus `s` joins it."""
+    for k in [k for k in groups.parent if k.isascii() and len(k) >= 4 and k.endswith("s")]:
+        if k[:-1] in groups.parent:
+            groups.union(k[:-1], k)
+
+
+def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: Tokenizer, admissible) -> None:
+    """Join the names each mined alias says are one, unless that would fuse two glossary concepts
+    or make a generic word a name (see `_general_names`)."""
     def usable(name: str) -> str | None:
         """An alias name as written if known or admissible; a long Chinese run cut at a word boundary."""
         if key(name) in groups.parent:
@@ -184,23 +238,70 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
             pieces = tokenizer.cut_cjk(name)
             for i in range(len(pieces)):
                 candidate = "".join(pieces[i:])
-                if key(candidate) in groups.parent or admissible(candidate):
-                    return candidate
+                if key(candidate) in groups.parent or admissible(candidate) and len(pieces[i]) > 1:
+                    return candidate  # not from a one-character word: `(等)人提出二值连接` names nothing
             return None
         return name if admissible(name) else None
 
+    pairs = []
     for ex in extracts:
         for alias in ex.aliases:
-            names = [u for u in (usable(n) for n in alias.names) if u]
-            if len(names) < 2:
-                continue
-            roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
-            if sum(1 for r in roots if r in groups.glossary_root) > 1:
-                continue
-            ks = [groups.add(n) for n in names]
-            for k in ks[1:]:
-                groups.union(ks[0], k)
-    return _concepts_from_groups(groups, category, definitions)
+            names = list(dict.fromkeys(u for u in (usable(n) for n in alias.names) if u))
+            if len(names) >= 2:
+                pairs.append(names)
+    refused = _general_names(groups, pairs, extracts, tokenizer)
+    for names in pairs:
+        names = [n for n in names if key(n) not in refused]
+        if len(names) < 2:
+            continue
+        roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
+        if sum(1 for r in roots if r in groups.glossary_root) > 1:
+            continue
+        ks = [groups.add(n) for n in names]
+        for k in ks[1:]:
+            groups.union(ks[0], k)
+
+
+def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[FileExtract],
+                   tokenizer: Tokenizer) -> set[str]:
+    """Name keys that may not be an alias: generic nouns (`kg/data/generic_nouns.txt`), names
+    glossed as two different glossary concepts (`精度` for precision and for accuracy), and
+    everyday words the notes use far more often than the name they would gloss (`均值` for
+    k-means). A glossary name is never refused."""
+    glossary_key = {k for k in groups.parent if groups.find(k) in groups.glossary_root}
+    refused = {key(n) for names in pairs for n in names
+               if key(n) not in glossary_key and (key(n) in generic_nouns() or key(n) in generic_words())}
+    glossed: dict[str, set[str]] = defaultdict(set)
+    for names in pairs:
+        for n in names:
+            for other in names:
+                if key(other) in groups.parent and groups.find(key(other)) in groups.glossary_root:
+                    own = groups.find(key(n)) if key(n) in groups.parent else None
+                    if key(other) != key(n) and groups.find(key(other)) != own:
+                        glossed[key(n)].add(groups.find(key(other)))
+    refused |= {k for k, roots in glossed.items() if len(roots) > 1 and k not in glossary_key}
+    everyday = {key(n) for names in pairs for n in names if key(n) not in glossary_key and re.fullmatch(
+        r"[\u4e00-\u9fff]+", n) and tokenizer.dictionary.frequency(key(n)) >= GENERAL_WORD_FREQUENCY}
+    if everyday:
+        uses = _passage_counts(extracts, {key(n) for names in pairs if everyday & {key(m) for m in names} for n in names})
+        for names in pairs:
+            for n in names:
+                others = max((uses[key(o)] for o in names if key(o) != key(n)), default=0)
+                if key(n) in everyday and uses[key(n)] > GENERAL_ALIAS_RATIO * max(others, 1):
+                    refused.add(key(n))
+    return refused
+
+
+def _passage_counts(extracts: Sequence[FileExtract], wanted: set[str]) -> Counter[str]:
+    """In how many passages each wanted key is written as one token (or as a run of tokens)."""
+    counts: Counter[str] = Counter()
+    for ex in extracts:
+        for tokens in ex.tokens:
+            seen = {t for t in tokens if t in wanted}
+            joined = "".join(t for t in tokens if t != "|")
+            seen |= {k for k in wanted if len(k) > 1 and k not in seen and k.isascii() and k in joined}
+            counts.update(seen)
+    return counts
 
 
 def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions: dict[str, str]):

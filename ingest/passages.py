@@ -1,10 +1,11 @@
-"""Split a cleaned note into passages: what a person would quote, with where it came from.
+"""Split a cleaned note into units: what a person would quote, with where it came from.
 
-Markdown notes follow markdown: blank lines separate paragraphs, `#` headings
-(outside code fences) make the heading path, list items stand alone. Plain-text
-notes are often hard-wrapped mid-sentence and have no blank lines at all, so
-lines are joined when the break looks like a wrap (`join_wrapped`), and short
-title lines (`目标检测`, `集成学习`) are headings.
+Units are the evidence of relations and the mentions of concepts; `ingest.blocks` groups
+them into the passages search returns. Markdown notes go through a markdown parser
+(`ingest.markdown`), which also drops navigation and residue. Plain-text notes are often
+hard-wrapped mid-sentence and have no blank lines at all, so lines are joined when the
+break looks like a wrap (`join_wrapped`), and short title lines (`目标检测`, `集成学习`) are
+headings; a note typed one fact per line keeps one unit per line.
 """
 
 from __future__ import annotations
@@ -14,24 +15,24 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from ingest.markdown import markdown_units
+from ingest.markers import LIST_ITEM as _LIST_ITEM
+from ingest.markers import QUESTION as _QUESTION
 from kg.models import Passage
 from kg.normalize import display_width, key, wider_than
 from kg.resources import glossary
 
 MAX_PASSAGE = 500
+_FACT_LINES_MIN = 3
+_FACT_SHARE = 0.8
 _TITLE_SCOPE = 8
-_BOLD_TITLE = re.compile(r"^\s*\*\*([^*\n]{1,40}?)[:：]?\*\*\s*[:：]?\s*$")
-_BOLD_LEVEL = 7
-"""A line that is only bold text (`**如何解决过拟合：**`) titles what follows, below any `#` heading."""
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.、)）]\s*(?=\S)|[(（]\d{1,3}[)）]\s*|[①-⑳]\s*|[一二三四五六七八九十]+[、.]\s*)")
 _MARKER_AT_END = re.compile(r"(?:^|\s)(?:\d{1,3}[.、)]|[(（]\d{1,3}[)）])\s*$")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _TERMINAL = re.compile(r"[。！？!?；;]\s*$")
 _CONTINUATION_START = re.compile(r"^[,，、。.)）\]】;；:：!！?？%]")
 _DEFINITION = re.compile(r"^\s*(?!https?:)[^\s:：,，。]{1,24}\s*[:：]\s*\S")
-_QUESTION = re.compile(r"[?？]\s*$|什么|如何|怎么|为什么|为何|区别|哪些")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|\n|(?<=[a-z0-9)][.])\s+(?=[A-Z\u4e00-\u9fff])")
 _CLAUSE_STARTS = ("使用", "采用", "利用", "通过", "进行", "如果", "因为", "所以", "但是", "然后", "其中", "目前", "一般", "可以", "需要")
@@ -56,7 +57,7 @@ class _Block:
 
 
 def split_passages(text: str, source: str, markdown: bool | None = None) -> list[Passage]:
-    """Passages of one note, in order, each with its heading path and first line.
+    """Units of one note, in order, each with its heading path and first line.
 
     Examples
     --------
@@ -66,9 +67,13 @@ def split_passages(text: str, source: str, markdown: bool | None = None) -> list
     """
     if markdown is None:
         markdown = source.lower().endswith((".md", ".markdown"))
+    if markdown:
+        blocks = ((u.heading, _Block(u.line, u.lines, u.kind)) for u in markdown_units(text))
+    else:
+        blocks = _blocks(text.split("\n"), one_fact_per_line(text))
     passages: list[Passage] = []
     seen: dict[str, int] = {}
-    for heading, block in _blocks(text.split("\n"), markdown):
+    for heading, block in blocks:
         for offset, chunk in _chunks(block.text):
             chunk = chunk.strip()
             if not chunk:
@@ -80,6 +85,24 @@ def split_passages(text: str, source: str, markdown: bool | None = None) -> list
     return passages
 
 
+def one_fact_per_line(text: str) -> bool:
+    """A plain note typed one fact per line: (nearly) every line ends a sentence or is `X:Y`.
+
+    Such a note has no hard wraps to join, so each line is a unit of its own (an Add-page note
+    of 38 fact lines must not become one passage).
+
+    Examples
+    --------
+    >>> one_fact_per_line("Dropout:随机丢弃\\nBN 加速收敛。\\nAdam 自适应学习率;\\n")
+    True
+    >>> one_fact_per_line("梯度消失:一般是选了不合适的激活函数 1.\\n靠近输出层的梯度大,收敛快\\n")
+    False
+    """
+    lines = [l.strip() for l in text.split("\n") if l.strip()]
+    facts = sum(map(_is_fact, lines))
+    return len(lines) >= _FACT_LINES_MIN and facts >= _FACT_SHARE * len(lines)
+
+
 @dataclass
 class _Heading:
     level: int
@@ -88,8 +111,14 @@ class _Heading:
     used: bool = False
 
 
-def _blocks(lines: list[str], markdown: bool):
-    """Yield (heading path, block) pairs; a heading with no text under it is a block of its own."""
+def _is_fact(line: str) -> bool:
+    """A line that ends a sentence or is `X:Y`: a fact, never a title."""
+    return bool(_TERMINAL.search(line.strip()) or _DEFINITION.match(line))
+
+
+def _blocks(lines: list[str], line_per_unit: bool = False):
+    """Yield (heading path, block) pairs of a plain note; a heading with no text under it is a block
+    of its own. `line_per_unit` never joins lines (see `one_fact_per_line`)."""
     headings: list[_Heading] = []
     current: _Block | None = None
     fence: str | None = None
@@ -103,7 +132,7 @@ def _blocks(lines: list[str], markdown: bool):
         out, current = current, None
         if out is None or not out.text.strip():
             return []
-        if not markdown and headings and _title_scope_ended(under_title, out):
+        if headings and _title_scope_ended(under_title, out):
             headings.clear()
         under_title.append(bool(_DEFINITION.match(out.text)))
         for h in headings:
@@ -138,13 +167,12 @@ def _blocks(lines: list[str], markdown: bool):
             yield from flush()
             continue
         md = _MD_HEADING.match(line)
-        bold = _BOLD_TITLE.match(line) if markdown else None
-        if md or bold:
+        if md:
             yield from flush()
-            level, title = (len(md.group(1)), md.group(2).strip()) if md else (_BOLD_LEVEL, bold.group(1).strip())
+            level, title = len(md.group(1)), md.group(2).strip()
             yield from replace_headings([h for h in headings if h.level < level], _Heading(level, title, number))
             continue
-        if not markdown and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
+        if not (line_per_unit and _is_fact(line)) and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
             yield from flush()
             stacked = [] if any(h.used for h in headings) else headings[-2:]
             yield from replace_headings(stacked, _Heading(1, line.strip().rstrip(":："), number))
@@ -161,7 +189,7 @@ def _blocks(lines: list[str], markdown: bool):
         if current is None:
             current = _Block(number, [line], "item" if starts_item else "paragraph")
             continue
-        joined = not starts_item if markdown else join_wrapped(current.lines[-1], line)
+        joined = not line_per_unit and join_wrapped(current.lines[-1], line)
         if joined:
             current.lines.append(line)
         else:

@@ -12,20 +12,27 @@ import functools
 import re
 from collections.abc import Sequence
 
-from kg.models import Evidence, Passage, RelationCandidate
+from kg.models import EVIDENCE_CHARS, Evidence, Passage, RelationCandidate
 from kg.resources import Pattern, patterns
+from ingest.markers import LIST_MARKER as _MARKER
+from ingest.markers import QUESTION_SENTENCE as _QUESTION
 from ingest.passages import sentences
 
 _NUMBERED = re.compile(r"(?:^|\s|(?<=[。;；,，]))(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d))\s*")
 _LIST_SEP = re.compile(r"\s*[、,，;；]\s*(?![^(（]*[)）])")
 """A separator outside parentheses: `RoI 所属类别（21 分类，多了一个背景类）` is one item."""
-_EVIDENCE_MAX = 300
 _HEADING_LIST_MAX = 8
 _ITEM_CUT = re.compile(r"[:：,，。;；(（]")
-_MARKER = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*|[(（]\d{1,3}[)）]\s*)")
-_QUESTION = re.compile(r"[?？]\s*$|怎么|如何|为什么|为何|是否|吗[?？]?\s*$|\bhow\b|\bwhy\b|\bwhat\b", re.I)
-_CLAUSE_BREAK = re.compile(r"[，,；;]")
-_SUBORDINATE = re.compile(r"\s*(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
+_UNCLOSED = re.compile(r"[(（](?=[^)）]*$)")
+_MARKUP = re.compile(r"\*\*|`|!?\[[^\]]*\]\([^)]*\)")
+"""Bold and code marks around a name, and whole links: `[矩阵乘法与 SIMD](…)` is a pointer, not text."""
+_ITEM_SEP = re.compile(r"、(?![^(（]*[)）])")
+_CHAIN = 3
+"""More clauses than this before a verb whose own clause names nothing are a chain of steps."""
+_CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
+"""`A、B和C`, `A+B+C`: the last two items of a list are joined by a conjunction, not a comma."""
+_CLAUSE_BREAK = re.compile(r"[，,；;](?![^(（]*[)）])")
+_SUBORDINATE = re.compile(r"\s*(?:早期|后来|此外|另外|同时|而且|比如|例如|譬如)?(?:因为|因(?![子素])|由于|如果|若(?!干)|假如|当(?![前然中下今])|虽然|尽管|为了|对于|随着|即使|除了)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,30 +74,88 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
 
 def _from_match(pattern, m, passage, text, passages, index, following) -> list[RelationCandidate]:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
-    heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head")]
+    heads = [(span, pick, passage, text) for span, pick in _spans(groups, "head", pattern.topic_chain)]
+    if "head_first" in groups and not heads and passage.kind == "item" and passage.heading \
+            and not _named(_NUMBERED.split(groups["head_first"])[-1]):
+        heads = [(passage.heading[-1], "heading", passage, text)]  # `使用RMSprop优化` under `WGAN的改进`
     if "heads" in groups or following:
-        inline = split_items(groups.get("heads", ""))
+        inline = split_items(groups.get("heads", ""), pattern.conjunctions)
         if len(inline) < pattern.min_items:
             inline = []
-        heads = [(item, "item", passage, text) for item in inline]
-        heads += [(p.text, "item", p, p.text) for p in following]
+        heads = [(item, pattern.item_pick, passage, text) for item in inline]
+        heads += [(p.text, pattern.item_pick, p, p.text) for p in following]
     tails = _spans(groups, "tail") or _missing_tail(pattern, passage, passages, index)
     return [_candidate(pattern, head, head_pick, tail, tail_pick, where, evidence_text)
             for head, head_pick, where, evidence_text in heads
             for tail, tail_pick in tails]
 
 
-def _spans(groups: dict[str, str], role: str) -> list[tuple[str, str]]:
-    """Spans of one role; a sentence's subject is sought in its main clause only."""
+def _spans(groups: dict[str, str], role: str, chain: bool = True) -> list[tuple[str, str]]:
+    """Spans of one role; a sentence's subject is sought where `subject_span` says, a name
+    right after a trigger in the current numbered item only."""
     out = []
-    for pick in ("first", "last", "end"):
+    for pick in ("first", "last", "end", "start"):
         span = groups.get(f"{role}_{pick}", "")
         if role == "head" and pick == "first":
-            span = main_clause(span)
+            span = subject_span(span, chain)
             pick = "subject"
+            if not _named(span):
+                continue
+        if pick == "start":
+            span = _NUMBERED.split(span)[-1]
         if span.strip():
             out.append((span, pick))
     return out
+
+
+def subject_span(text: str, chain: bool = True) -> str:
+    """Where the subject of the verb after `text` is written: the verb's own clause if it names
+    something, else the clause before it (Chinese chains clauses on one topic), else a short
+    lead-in label (`剪枝：…缓解过拟合`); in an inline numbered list, only the current item.
+    A subordinate clause (`若…`) has no subject for the main verb.
+
+    Examples
+    --------
+    >>> subject_span("生成器和判别器的loss不取log 3.限制权重的绝对值 4.")
+    ''
+    >>> subject_span("Batchnorm是重要的成果，具有加速收敛的效果，Batchnorm本质上是")
+    'Batchnorm本质上是'
+    >>> subject_span("ReLU 会使一部分神经元的输出为 0，这样就")
+    'ReLU 会使一部分神经元的输出为 0'
+    >>> subject_span("区域提议(搜索、合并),调整一致,提取特征(CNN),SVM分类每个区域,")
+    ''
+    >>> subject_span("3、剪枝：决策树容易过拟合，一般来需要剪枝，缩小树结构规模、")
+    '剪枝'
+    """
+    items = _NUMBERED.split(text)
+    text = items[-1] if len(items) > 1 else text
+    text = _UNCLOSED.split(text)[-1]  # `A跟B类似（B是减少方差`: the verb's subject is inside the bracket
+    label = ""
+    if _LEAD_IN.match(text):
+        label = _LEAD_IN.match(text).group().strip().rstrip(":：")
+        text = _LEAD_IN.sub("", text, count=1)
+    text = _ITEM_SEP.split(text)[-1]
+    clauses = _CLAUSE_BREAK.split(text)
+    if _SUBORDINATE.match(clauses[-1]):
+        return ""
+    if _named(clauses[-1]):
+        return clauses[-1]
+    previous = clauses[-2] if len(clauses) >= 2 else ""
+    if previous and not _SUBORDINATE.match(previous) and ("是" in previous or chain and len(clauses) <= _CHAIN):
+        return previous  # `Xception是对Inception v3的改进，主要是采用…`: a topic stated with 是 carries on
+    return label if len(clauses) == 1 else ""
+
+
+_FILLER = re.compile(r"^(?:\s|最后|然后|接着|之后|同时|并且|并|还|也|都|就|这样|这样就|因此|所以|从而|进而|此外|其实|实际上|"
+                     r"事实上|本质上|其|它|可以|能够|能|会|主要|通常|一般|直接|再|又|且|而且|而|是)*")
+_LEAD_IN = re.compile(r"^[^:：]{1,15}[:：]\s*(?=\S)")
+"""A short lead-in label (`New loss：提出…`) before the verb's clause; in `dropout:防止…` nothing
+follows the label, so the label is the subject."""
+
+
+def _named(clause: str) -> bool:
+    """Whether a clause names something before its verb (more than fillers like `最后`, `因此`)."""
+    return len(_FILLER.sub("", clause).strip()) >= 2
 
 
 def main_clause(text: str) -> str:
@@ -141,8 +206,9 @@ def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:
 
 
 def _candidate(pattern, head, head_pick, tail, tail_pick, passage, text) -> RelationCandidate:
-    evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:_EVIDENCE_MAX], rule=pattern.id)
-    head = item_name(head) if head_pick == "item" else head.strip()
+    evidence = Evidence(source=passage.source, line=passage.line, text=text.strip()[:EVIDENCE_CHARS], rule=pattern.id)
+    head = item_name(head) if head_pick in ("item", "member") else head.strip()
+    head, tail = _MARKUP.sub("", head), _MARKUP.sub("", tail)  # `**X**`, `` `X` `` are X
     return RelationCandidate(head=head, head_pick=head_pick, tail=tail.strip(), tail_pick=tail_pick,
                              type=pattern.type, evidence=evidence)
 
@@ -174,7 +240,7 @@ def _following_items(passages: Sequence[Passage], index: int) -> list[Passage]:
     return items
 
 
-def split_items(text: str) -> list[str]:
+def split_items(text: str, conjunctions: bool = False) -> list[str]:
     """The items of a list written inline: numbered (`(1)… (2)…`) or separated by 、,;.
 
     Examples
@@ -185,6 +251,8 @@ def split_items(text: str) -> list[str]:
     ['RoI 所属类别（21 分类，含背景）', '边框']
     >>> split_items("1. 灰度化 2. GAMMA归一化 调节对比度 3.计算梯度")
     ['灰度化', 'GAMMA归一化 调节对比度', '计算梯度']
+    >>> split_items("卷积层、池化层和全连接层", conjunctions=True), split_items("ResNet + FPN", conjunctions=True)
+    (['卷积层', '池化层', '全连接层'], ['ResNet', 'FPN'])
     """
     text = text.strip().rstrip("。.")
     if not text:
@@ -194,4 +262,7 @@ def split_items(text: str) -> list[str]:
         return numbered
     if "。" in text:  # sentences after the colon: a description, not a list
         return []
-    return [s for s in _LIST_SEP.split(text) if s]
+    items = [s for s in _LIST_SEP.split(text) if s]
+    if conjunctions:
+        items = [part for item in items for part in _CONJUNCTION.split(item) if part.strip()]
+    return items

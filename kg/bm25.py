@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from kg.fields import HEADING_TOKEN
+
 
 class BM25:
     """Postings of BM25Plus weights, one array per field, indexed by term.
@@ -24,6 +26,11 @@ class BM25:
     stored weight is the rest, idf·tf(k1+1)/(k1·norm+tf), and a score here is
     rank-bm25's score minus that constant: same order, and documents with no
     query term get no score at all.
+
+    Terms of the heading field (`h:` words, `kg.fields`) are a field of their own
+    (BM25F-style): a heading is a few words, so its matches saturate with their
+    count but are not discounted by the length of the text under the heading (b = 0
+    for them); a long answer under a matching question heading is no weaker a match.
 
     Examples
     --------
@@ -52,6 +59,8 @@ class BM25:
         idf = np.log((self.n_docs + 1) / df)
         avgdl = float(self.lengths.mean()) or 1.0
         norm = self.k1 * (1 - self.b + self.b * self.lengths[self.docs] / avgdl)
+        heading_terms = np.fromiter((t.startswith(HEADING_TOKEN) for t in self.vocab), dtype=bool, count=len(self.vocab))
+        norm[np.repeat(heading_terms, df)] = self.k1
         tf = self.tfs.astype(np.float64)
         return (np.repeat(idf, df) * tf * (self.k1 + 1) / (norm + tf)).astype(np.float32)
 

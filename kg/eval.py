@@ -8,12 +8,30 @@ characters.
 from __future__ import annotations
 
 import json
+import re
+import statistics
 import unicodedata
 from pathlib import Path
 
 from kg.errors import SettingsError
 
 MAX_PASSAGE_CHARS = 600
+_TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+\.)?\s*\[[^\]]*\]\(#[^)]*\)\s*$")
+_IMAGE_LINE = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>)\s*$", re.I)
+
+
+def is_navigation(text: str) -> bool:
+    """A passage that is only table-of-contents or image lines: what no top 5 may hold.
+
+    Examples
+    --------
+    >>> is_navigation("- [16.1，过拟合问题怎么解决](#161过拟合问题怎么解决)"), is_navigation("![](img/6.15.jpg)")
+    (True, True)
+    >>> is_navigation("过拟合的处理:数据增广、早停")
+    False
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(_TOC_LINE.match(line) or _IMAGE_LINE.match(line) for line in lines)
 
 
 def gold_key(name: str) -> str:
@@ -55,9 +73,11 @@ def evaluate(gold_dir: Path, searcher, k: int = 10) -> dict:
                            "misses": misses}
     passage_rows = _read_jsonl(gold_dir / "passages.jsonl")
     if passage_rows:
-        r5, rr, misses = 0, 0.0, []
+        r5, rr, misses, lengths, navigation = 0, 0.0, [], [], 0
         for row in passage_rows:
             hits = searcher.search(row["q"], k).passages
+            lengths.extend(len(h.text) for h in hits[:5])
+            navigation += sum(is_navigation(h.text) for h in hits[:5])
             rank = next((i for i, h in enumerate(hits, 1)
                          if row["expect"] in h.text and len(h.text) <= MAX_PASSAGE_CHARS), None)
             r5 += bool(rank and rank <= 5)
@@ -65,7 +85,8 @@ def evaluate(gold_dir: Path, searcher, k: int = 10) -> dict:
             if not rank or rank > 5:
                 misses.append({"q": row["q"], "rank": rank})
         out["passages"] = {"n": len(passage_rows), "recall@5": r5 / len(passage_rows),
-                           "mrr@10": rr / len(passage_rows), "misses": misses}
+                           "mrr@10": rr / len(passage_rows), "median_top5_chars": statistics.median(lengths or [0]),
+                           "navigation_in_top5": navigation, "misses": misses}
     relation_rows = _read_jsonl(gold_dir / "relations.jsonl")
     if relation_rows:
         out["relations"] = _relation_metrics(relation_rows, index)

@@ -6,9 +6,8 @@ show comes from here. An :class:`Explorer` is built once per index generation
 rerun: each concept's relations, the graph, sorted names. Topics and study gaps
 are computed on first use.
 
-Every string that comes from the notes is HTML-escaped before it leaves this
-module for a graph component or an HTML snippet: graph components render node
-data as HTML, and a note may contain ``<img src=x onerror=…>``.
+Everything returned is plain data (names, counts, evidence as written): the faces
+in ``ui/`` turn it into markup and escape every string from the notes on the way.
 """
 
 from __future__ import annotations
@@ -26,10 +25,11 @@ from kg.graph import to_graph
 from kg.index import KnowledgeIndex
 from kg.models import RELATION_TYPES, Concept, Evidence, Passage, Relation
 
-from kg.explore_common import VIEW_CACHE
 from kg.paths import PathResult, shortest_paths, typed_subgraph
 from kg.topics import Gap, Topic, study_gaps, topics, undirected_weighted
-from kg.view import GraphView, ego_view, graph_view
+from kg.view import READABLE_NODES, GraphModel, core_model, ego_model, links_model
+
+VIEW_CACHE = 256
 
 
 def index_version(data_dir: Path) -> str:
@@ -159,10 +159,12 @@ class Explorer:
     def page(self, concept_id: str) -> ConceptPage:
         return concept_page(self.index, self.by_concept, concept_id)
 
-    def ego(self, concept_id: str, radius: int = 1, types: Iterable[str] | None = None) -> GraphView:
-        """The ego graph view, remembered (a rerun of the same view costs a dict lookup)."""
+    def ego(self, concept_id: str, radius: int = 1, types: Iterable[str] | None = None,
+            limit: int = READABLE_NODES, through_related: bool = False) -> GraphModel:
+        """The ego graph model, remembered (a rerun of the same view costs a dict lookup)."""
         wanted = None if types is None else tuple(sorted(set(types)))
-        return self._remember(("ego", concept_id, radius, wanted), lambda: ego_view(self.graph, concept_id, radius, wanted))
+        return self._remember(("ego", concept_id, radius, wanted, limit, through_related),
+                              lambda: ego_model(self.graph, concept_id, radius, wanted, limit, through_related))
 
     def _remember(self, key, compute):
         cache = self.__dict__.setdefault("_views", {})
@@ -191,17 +193,15 @@ class Explorer:
     def gaps(self) -> list[Gap]:
         return study_gaps(self.graph, simple=self.simple)
 
-    def topic_view(self, topic: Topic, types: Iterable[str] | None = None) -> GraphView:
+    def topic_view(self, topic: Topic, types: Iterable[str] | None = None,
+                   limit: int = READABLE_NODES) -> GraphModel:
+        """A topic's core: its most central members, its label terms marked."""
         wanted = None if types is None else tuple(sorted(set(types)))
-        return self._remember(("topic", topic.id, wanted), lambda: graph_view(self.graph, topic.members, types=wanted))
+        return self._remember(("topic", topic.id, wanted, limit),
+                              lambda: core_model(self.graph, topic.members, topic.terms, limit, wanted))
 
-    def path_view(self, result: PathResult) -> GraphView:
+    def path_view(self, result: PathResult) -> GraphModel:
         """The concepts and hops of some paths, as a small graph."""
-        nodes = list(dict.fromkeys(n for path in result.paths for hop in path for n in (hop.source, hop.target)))
-        hops = {(h.source, h.target) for path in result.paths for h in path}
-        hops |= {(b, a) for a, b in hops}
-        view = graph_view(self.graph, nodes, types={h.type for path in result.paths for h in path})
-        edges = [e for e in view.elements["edges"]
-                 if (view.ids.get(e["data"]["source"]), view.ids.get(e["data"]["target"])) in hops]
-        return GraphView({"nodes": view.elements["nodes"], "edges": edges}, view.shown, view.left_out, 0,
-                         [t for t in RELATION_TYPES if any(e["data"]["label"] == t for e in edges)], view.ids)
+        links = [(h.source, h.target, h.type) if h.forward else (h.target, h.source, h.type)
+                 for path in result.paths for h in path]
+        return links_model(self.graph, links)

@@ -14,7 +14,7 @@ from kg.errors import UnknownConceptError
 from kg.lexicon import Lexicon
 from kg.models import Concept, Passage, Relation
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 
 class KnowledgeIndex(BaseModel):
@@ -31,6 +31,8 @@ class KnowledgeIndex(BaseModel):
     keys: dict[str, str] = {}
     concept_tokens: dict[str, list[str]] = {}
     """What concept search matches per concept; kept so an append re-tokenizes only new concepts."""
+    bridges: dict[str, list[str]] = {}
+    """Folded English phrase → Chinese words, as the notes pair them (`ingest.bridges`)."""
 
     _lexicon: Lexicon | None = PrivateAttr(default=None)
 

@@ -72,16 +72,23 @@ class AliasCandidate(Frozen):
     rule: str
 
 
-Pick = Literal["first", "last", "end", "item", "subject"]
+Pick = Literal["first", "last", "end", "item", "subject", "member", "own_subject", "start", "whole", "object",
+               "problem", "thing", "kind", "heading"]
+"""Which concept of a span a relation end means; see `RelationCandidate` and `ingest.link`."""
+
+EVIDENCE_CHARS = 300
+"""How much of a sentence or passage an edge keeps as evidence (one cut for every stage)."""
 
 
 class RelationCandidate(Frozen):
     """A typed relation between two text spans, found by a pattern, not yet resolved.
 
     `pick` says which concept of a span is meant: the first or last mentioned, the
-    one the span ends with (a category's head noun: `边界框回归损失`), the subject (a
-    concept the span starts with), or for a list item the item's own name (its text
-    up to a colon or parenthesis).
+    one the span ends with (a category's head noun: `边界框回归损失`), the one it starts
+    with (`start`: a name right after a trigger), the subject (a concept the span starts
+    with), the object (the head noun, not a modifier: `模型的过拟合`), a heading's concept
+    (the subject of an item that names none), or for a list item the item's own name
+    (its text up to a colon or parenthesis; `member`: that name and nothing else).
     """
 
     head: str
@@ -111,3 +118,10 @@ class FileExtract(Frozen):
     terms: tuple[TermCandidate, ...] = ()
     aliases: tuple[AliasCandidate, ...] = ()
     relations: tuple[RelationCandidate, ...] = ()
+    blocks: tuple[Passage, ...] = ()
+    """Retrieval passages (`ingest.blocks`): what search returns; `passages` stay the units of evidence."""
+    block_units: tuple[tuple[int, ...], ...] = ()
+    """Per block, the indices of its units in `passages` (their tokens make the block's)."""
+    bridges: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Bilingual pairs the note states (`非结构化剪枝（unstructured pruning）`): folded English
+    phrase → Chinese tokens."""

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg.models import RELATION_TYPES
-
-from kg.explore_common import TYPED
+from kg.view import TYPED
 
 
 # --------------------------------------------------------------------------- paths

@@ -25,6 +25,10 @@ CATEGORIES = frozenset(
 )
 
 
+GROUPS = frozenset(f"{role}_{pick}" for role in ("head", "tail") for pick in ("first", "last", "end", "start")) | {"heads"}
+"""The spans a pattern may name (`ingest.relations`); a misspelt group would silently find nothing."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -66,6 +70,17 @@ class Pattern(_Strict):
     min_items: int = Field(default=1, ge=1)
     """How many items a list written after the colon needs to count as a list: `聚类算法:
     KMeans、GMM` lists members, `sigmoid函数:除了输出层…` describes one thing."""
+    item_pick: Literal["item", "member"] = "item"
+    """How a listed item names its concept: anywhere in the item (`调整超参数`), or as the whole
+    item or its start (`member`: `A=B+C` lists names, nothing else)."""
+    topic_chain: bool = True
+    """Whether a subject may come from the clause before the verb's (Chinese chains clauses on
+    one topic: `ReLU 会使…，这样就造成了稀疏性`); `uses` is drawn only from the verb's own clause."""
+    names_items: bool = False
+    """Whether the listed items are names by the sentence's own word (`分别是A、B和C`), so each
+    becomes a concept even when it does not read as a noun phrase (`忘记层门`)."""
+    conjunctions: bool = False
+    """Whether `和`/`与`/`+` also separate items (`由卷积层、池化层和全连接层组成`)."""
     questions: bool = False
     """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
     `逻辑回归怎么解决过拟合?` asserts nothing."""
@@ -80,6 +95,14 @@ class Pattern(_Strict):
             re.compile(value)
         except re.error as exc:
             raise ValueError(f"regex does not compile: {exc}") from exc
+        return value
+
+    @field_validator("regex")
+    @classmethod
+    def _known_groups(cls, value: str) -> str:
+        unknown = set(re.compile(value).groupindex) - GROUPS
+        if unknown:
+            raise ValueError(f"unknown group name(s) {sorted(unknown)}: use {sorted(GROUPS)}")
         return value
 
     @field_validator("trigger")
@@ -99,8 +122,31 @@ class Cues(_Strict):
     version: Literal[1]
     note: str = ""
     cues: dict[str, tuple[str, ...]]
+    synonyms: tuple[tuple[str, ...], ...] = ()
     intents: dict[Literal["solves", "causes", "part_of", "contrasts", "improves", "uses", "is_a", "define"],
                   tuple[str, ...]]
+
+    @field_validator("cues")
+    @classmethod
+    def _english_to_chinese(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for phrase, chinese in value.items():
+            if not re.fullmatch(r"[a-z0-9' ]+|[\u4e00-\u9fff]+", phrase):
+                raise ValueError(f"cue {phrase!r} must be lower-case English words or a Chinese phrasing")
+            if not chinese or any(not re.search(r"[\u4e00-\u9fff0-9]", w) for w in chinese):
+                raise ValueError(f"cue {phrase!r} must give Chinese words")
+        return value
+
+    @field_validator("synonyms")
+    @classmethod
+    def _groups(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        seen: set[str] = set()
+        for group in value:
+            if len(group) < 2 or any(not re.fullmatch(r"[\u4e00-\u9fff]+", w) for w in group):
+                raise ValueError(f"synonym group {group!r} needs two or more Chinese words")
+            if seen & set(group):
+                raise ValueError(f"synonym group {group!r} repeats a word of another group")
+            seen.update(group)
+        return value
 
 
 def _read(name: str) -> str:
@@ -160,6 +206,12 @@ def stopwords() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
     return frozenset(w for w in _word_list("generic.txt") if not w.startswith("*"))
+
+
+@functools.lru_cache(maxsize=1)
+def generic_nouns() -> frozenset[str]:
+    """Nouns that may be part of a name but are never a name's alias (`均值`, `面积`, `代表`)."""
+    return frozenset(key(w) for w in _word_list("generic_nouns.txt"))
 
 
 @functools.lru_cache(maxsize=1)

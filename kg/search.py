@@ -4,7 +4,11 @@ A query goes through the same tokenizer and lexicon as the notes. Every concept 
 names (exactly, by any alias, within a small Latin typo, or in Traditional
 characters) adds that concept's token, so `How to deal with overfitting?` matches
 passages that say `过拟合`. English question words add the Chinese words notes use
-for the same intent (`kg/data/cues.json`), with a lower weight.
+for the same intent (`kg/data/cues.json`), and English phrases the notes themselves
+pair with Chinese (`非结构化剪枝（unstructured pruning）`, `KnowledgeIndex.bridges`) add
+those Chinese words, both with a weight below the query's own words. Passages are ranked
+with their heading path as a field of its own (`HEADING_WEIGHT`): in interview notes a
+question heading that matches the user's question is the strongest signal there is.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pydantic import BaseModel
 
 from kg.bm25 import BM25
 from kg.errors import QueryTooLongError
+from kg.fields import CONCEPT_TOKEN, HEADING_TOKEN, RELATION_TOKEN, SUBJECT_TOKEN
 from kg.index import KnowledgeIndex
 from kg.lexicon import fuzzy_budget
 from kg.limits import MAX_FUZZY_LOOKUPS, MAX_QUERY_CHARS
@@ -23,12 +28,21 @@ from kg.normalize import fold, key
 from kg.resources import cues, stopwords
 from kg.tokenize import BREAK, Tokenizer, words
 
-CONCEPT_TOKEN = "c:"
-RELATION_TOKEN = "r:"
-SUBJECT_TOKEN = "s:"
 SUBJECT_WEIGHT = 0.3
 QUESTION_PRIOR = 0.8
 CUE_WEIGHT = 0.4
+HEADING_WEIGHT = 1.0
+"""Weight of a query word found in a passage's heading path, beside its weight in the text."""
+BRIDGE_WEIGHT = 0.5
+"""Weight of the Chinese words the notes pair with an English phrase of the query."""
+SYNONYM_WEIGHT = 0.8
+"""Weight of the other words of a Chinese question word's group (`不足` also asks for `缺点`)."""
+NAMED_WORD_WEIGHT = 0.3
+"""Weight of the Latin words that spell a concept the query names (`global average pooling`): the
+concept's token matches it in any language, so the words count less, or notes that merely repeat
+the English name outrank the Chinese answer."""
+_BRIDGE_NGRAM = 4
+MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
 FUZZY_BONUS = 50.0
@@ -49,6 +63,8 @@ class PassageHit(BaseModel):
     heading: list[str]
     score: float
     concepts: list[str]
+    matched: list[int] = []
+    """Offsets (0-based) of the lines of `text` that match the query best: what a reader looks at first."""
 
 
 class SearchResult(BaseModel):
@@ -67,6 +83,10 @@ class QueryAnalysis:
     words: list[str]
     cue_words: list[str]
     intents: list[str]
+    bridge_words: list[str]
+    synonyms: list[str]
+    named_words: list[str]
+    """Latin words of the query that spell a concept's name: its concept token already matches them."""
 
     @property
     def concepts(self) -> list[str]:
@@ -86,6 +106,7 @@ class Searcher:
         self._cues = _compile_cues()
         self._intents = _compile_intents()
         self._english = _known_english()
+        self._synonyms = _synonym_map()
 
     def analyse(self, query: str) -> QueryAnalysis:
         tokens = self.tokenizer.tokens(query)
@@ -111,7 +132,33 @@ class Searcher:
         folded = fold(query)
         cue_words = [w for pattern, chinese in self._cues if pattern.search(folded) for w in chinese]
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
-        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents)
+        named_words = [t for i, t in enumerate(tokens) if i in covered and t.isascii()]
+        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
+                             self._bridged(tokens, stop, covered),
+                             list(dict.fromkeys(w for t in tokens for w in self._synonyms.get(t, ()))),
+                             words(named_words, stop))
+
+    def _bridged(self, tokens: list[str], stop: frozenset[str], named: set[int]) -> list[str]:
+        """Chinese words the notes pair with the query's English phrases, longest phrase first; not for
+        the tokens that name a concept (its token reaches every name of it already), nor for a single
+        word the hand-written table knows (a curated rendering beats a mined one)."""
+        bridges = self.index.bridges
+        if not bridges:
+            return []
+        out: list[str] = []
+        covered = set(named)
+        for n in range(_BRIDGE_NGRAM, 0, -1):
+            for start in range(len(tokens) - n + 1):
+                window = tokens[start:start + n]
+                if covered & set(range(start, start + n)) or not all(t.isascii() and t != BREAK for t in window):
+                    continue
+                if n == 1 and (window[0] in stop or len(window[0]) < 3 or window[0] in self._english):
+                    continue
+                found = bridges.get(" ".join(window))
+                if found:
+                    out.extend(w for w in found if w not in stop and len(w) > 1)
+                    covered.update(range(start, start + n))
+        return list(dict.fromkeys(out))
 
     def _fuzzy_phrase(self, tokens: list[str], i: int) -> tuple[str, tuple[int, int]] | None:
         """A typo inside a multi-word name (`learning rte`, `batch normalizaton`): the longest run
@@ -140,18 +187,29 @@ class Searcher:
         cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK]
         graph_terms = [f"{RELATION_TOKEN}{t}:{c}" for t in a.intents if t != "define" for c in a.concepts]
         subject_terms = [SUBJECT_TOKEN + c for c in a.concepts]
-        terms = a.words + concept_terms + cue_terms + graph_terms + subject_terms
+        bridge_terms = [w for w in a.bridge_words if w not in a.words and w not in cue_terms]
+        synonym_terms = [w for w in a.synonyms if w not in a.words]
         boosts = {t: CUE_WEIGHT for t in cue_terms if t not in a.words}
+        boosts.update({t: BRIDGE_WEIGHT for t in bridge_terms})
+        boosts.update({t: SYNONYM_WEIGHT for t in synonym_terms})
+        boosts.update({t: NAMED_WORD_WEIGHT for t in a.named_words})
+        heading_terms = {HEADING_TOKEN + w: HEADING_WEIGHT * boosts.get(w, 1.0)
+                         for w in dict.fromkeys(a.words + cue_terms + bridge_terms + synonym_terms)}
+        boosts.update(heading_terms)
         if "define" not in a.intents:
             boosts.update({t: SUBJECT_WEIGHT for t in subject_terms})
+        terms = list(dict.fromkeys(a.words + concept_terms + cue_terms + bridge_terms + synonym_terms + graph_terms
+                                   + subject_terms + list(heading_terms)))
         scored = self.passage_bm25.top(terms, 3 * k, boosts)
         scored = [(doc, score * (QUESTION_PRIOR if self.index.passages[doc].kind == "question" else 1.0))
                   for doc, score in scored]
         hits = []
+        marks = [fold(t) for t in (*highlight_terms(a, self.index), *a.cue_words, *a.bridge_words, *a.synonyms)]
         for doc, score in sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:k]:
             p = self.index.passages[doc]
             hits.append(PassageHit(id=p.id, source=p.source, line=p.line, text=p.text, heading=list(p.heading),
-                                   score=round(score, 4), concepts=self.index.passage_concepts.get(p.id, [])))
+                                   score=round(score, 4), concepts=self.index.passage_concepts.get(p.id, []),
+                                   matched=matched_lines(p.text, marks)))
         return hits
 
     def _concepts(self, a: QueryAnalysis, k: int) -> list[ConceptHit]:
@@ -171,6 +229,19 @@ class Searcher:
                            score=round(s, 4)) for cid, s in ranked if cid in self.index.concepts]
 
 
+def matched_lines(text: str, terms: list[str]) -> list[int]:
+    """Offsets of the lines of `text` that hold the most distinct query terms (at most `MAX_MARKED_LINES`).
+
+    Examples
+    --------
+    >>> matched_lines("过拟合怎么办\\n- 数据增广\\n- 早停: 防止过拟合", ["过拟合", "早停"])
+    [2]
+    """
+    counts = [sum(t in folded for t in set(terms)) for folded in map(fold, text.split("\n"))]
+    best = max(counts, default=0)
+    return [i for i, c in enumerate(counts) if c == best][:MAX_MARKED_LINES] if best else []
+
+
 def _word_pattern(phrase: str) -> re.Pattern:
     """Latin phrases match whole words; Chinese ones anywhere."""
     folded = re.escape(fold(phrase))
@@ -186,6 +257,11 @@ def _known_english() -> frozenset[str]:
     """English words our data files already know (question and intent words): never typos of a name."""
     phrases = [*cues().cues, *(p for ps in cues().intents.values() for p in ps)]
     return frozenset(w for p in phrases if p.isascii() for w in fold(p).split()) | stopwords()
+
+
+def _synonym_map() -> dict[str, tuple[str, ...]]:
+    """Each Chinese question word → the other words of its group (`缺点` → `不足`, `局限`, …)."""
+    return {w: tuple(x for x in group if x != w) for group in cues().synonyms for w in group}
 
 
 def _compile_cues() -> list[tuple[re.Pattern, tuple[str, ...]]]:

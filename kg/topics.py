@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-
-from kg.explore_common import BETWEENNESS_SAMPLE, SEED
+BETWEENNESS_SAMPLE = 128
+SEED = 42
 
 
 # --------------------------------------------------------------------------- topics and gaps
@@ -44,6 +44,8 @@ class Topic:
     label: str
     members: tuple[str, ...]
     """Concept ids, most connected inside the topic first."""
+    terms: tuple[str, ...] = ()
+    """The concept ids the label names."""
 
 
 def topics(g: nx.MultiDiGraph, seed: int = SEED, top: int = 3, min_size: int = 2,
@@ -74,7 +76,7 @@ def topics(g: nx.MultiDiGraph, seed: int = SEED, top: int = 3, min_size: int = 2
         inner = {n: sum(d.get("weight", 1.0) for m, d in u[n].items() if m in members) for n in members}
         order = sorted(members, key=lambda n: (-inner[n], -strength[n], n))
         label = " · ".join(g.nodes[n].get("name", n) for n in order[:top])
-        out.append(Topic(i, label, tuple(order)))
+        out.append(Topic(i, label, tuple(order), tuple(order[:top])))
     return out
 
 
@@ -89,14 +91,34 @@ class Gap:
     degree: int
 
 
+def is_real_concept(g: nx.MultiDiGraph, node: str, min_typed: int = 2) -> bool:
+    """A concept a learner would study: in the glossary (it has a category) or in `min_typed` typed relations.
+
+    Words the notes merely repeat near many others ("前言", "联系") are linked by
+    co-occurrence only; they are central in the graph but no study gap.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("前言", category=""); g.add_node("dropout", category="method")
+    >>> is_real_concept(g, "前言"), is_real_concept(g, "dropout")
+    (False, True)
+    """
+    if g.nodes[node].get("category"):
+        return True
+    typed = sum(1 for _, _, k in g.out_edges(node, keys=True) if k != "related")
+    typed += sum(1 for _, _, k in g.in_edges(node, keys=True) if k != "related")
+    return typed >= min_typed
+
+
 def study_gaps(g: nx.MultiDiGraph, limit: int = 15, top_share: float = 0.1, min_top: int = 20,
                sample: int = BETWEENNESS_SAMPLE, seed: int = SEED, simple: nx.Graph | None = None) -> list[Gap]:
-    """"Central but thin" concepts: among the most central, those the notes say least about.
+    """"Central but thin" concepts: among the most central real concepts, those the notes say least about.
 
-    Central: the top `top_share` of concepts (at least `min_top`) by betweenness,
-    i.e. the bridges many shortest paths between other concepts run through.
-    Thin: fewer passages than the median of those central concepts. Ranked by
-    betweenness per passage.
+    Central: the top `top_share` of real concepts (see :func:`is_real_concept`; at
+    least `min_top`) by betweenness, i.e. the bridges many shortest paths between
+    other concepts run through. Thin: fewer passages than the median of those
+    central concepts. Listed by betweenness, the score the page shows, highest first.
     Betweenness is exact on small graphs and estimated from `sample` source nodes
     (fixed seed) on big ones, so the page stays fast and the list stays stable.
 
@@ -106,6 +128,7 @@ def study_gaps(g: nx.MultiDiGraph, limit: int = 15, top_share: float = 0.1, min_
     >>> for a, b in [("a", "hub"), ("b", "hub"), ("hub", "big"), ("big", "c"), ("big", "d")]:
     ...     _ = g.add_edge(a, b, key="related", type="related", weight=1.0)
     >>> nx.set_node_attributes(g, {n: n for n in g}, "name")
+    >>> nx.set_node_attributes(g, {n: "method" for n in g}, "category")
     >>> nx.set_node_attributes(g, {"hub": 1, "big": 9, "a": 3, "b": 3, "c": 3, "d": 3}, "passages")
     >>> [(x.name, x.passages) for x in study_gaps(g)]
     [('hub', 1)]
@@ -117,13 +140,13 @@ def study_gaps(g: nx.MultiDiGraph, limit: int = 15, top_share: float = 0.1, min_
     k = None if n <= sample else sample
     centrality = nx.betweenness_centrality(u, k=k, seed=seed if k else None, weight=None)
     passages = {c: int(g.nodes[c].get("passages", 0)) for c in u}
-    ranked = sorted((c for c, b in centrality.items() if b > 0), key=lambda c: (-centrality[c], c))
-    central = ranked[:max(min_top, math.ceil(top_share * n))]
+    real = [c for c, b in centrality.items() if b > 0 and is_real_concept(g, c)]
+    ranked = sorted(real, key=lambda c: (-centrality[c], c))
+    central = ranked[:max(min_top, math.ceil(top_share * len(real)))]
     if not central:
         return []
     thin = statistics.median(passages[c] for c in central)
     gaps = [Gap(c, g.nodes[c].get("name", c), round(centrality[c], 6), passages[c], u.degree(c))
             for c in central if passages[c] < thin]
-    gaps.sort(key=lambda x: (-x.betweenness / (1 + x.passages), x.name))
+    gaps.sort(key=lambda x: (-x.betweenness, x.name))
     return gaps[:limit]
-

@@ -1,276 +1,221 @@
-"""Graph-component elements and HTML snippets, every note string escaped on the way out.
+"""Graph views sized for reading: which concepts and links a picture of the graph should hold.
 
-Graph components render node data as HTML, and a note may contain
-``<img src=x onerror=…>``: nothing from the notes leaves this module unescaped,
-with one exception. A node's ``label`` is drawn on the canvas and set as the info
-panel's ``innerText`` by st-link-analysis (0.4.0, pinned), never parsed as HTML,
-so it stays as written: escaping it would show ``&amp;`` on the canvas.
-`tests/test_explore.py` checks the component's bundle still treats it that way.
+A concept in big notes has hundreds of co-occurrence (``related``) neighbours; drawn
+all at once they are an unreadable hairball. A view therefore keeps what matters
+for the concept first (typed relations, then the ``related`` links with the most
+evidence), at most `limit` concepts, and says how many it left out. The result
+is a plain model (names, counts, links with their first evidence sentence): the
+faces in ``ui/`` decide how it looks, and escape what they render.
 """
 
 from __future__ import annotations
 
-import html
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.graph import neighbourhood
 from kg.models import RELATION_TYPES
-from kg.normalize import one_line
 
-from kg.explore_common import (CENTER_COLOUR, MAX_EDGES, MAX_NODES, NODE_COLOUR, TYPE_COLOURS, esc)
-
-
-# --------------------------------------------------------------------------- graph component elements
+READABLE_NODES = 40
+MAX_NODES = 300
+TYPED = tuple(t for t in RELATION_TYPES if t != "related")
+CENTER, NEAR, FAR = 0, 1, 2
 
 
 @dataclass(frozen=True)
-class GraphView:
-    """Elements for a Cytoscape component, every note string already HTML-escaped."""
+class NodeModel:
+    """A concept as a graph view shows it."""
 
-    elements: dict
-    shown: int
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    definition: str
+    typed: int
+    """Typed relations of the concept in the whole graph."""
+    related: int
+    """Co-occurrence (``related``) links of the concept in the whole graph."""
+    ring: int
+    """CENTER (the concept the view is about), NEAR (one hop, or a topic's label term) or FAR."""
+    weak: bool = False
+    """Set by a face that knows the learner's weak concepts; the core leaves it False."""
+
+
+@dataclass(frozen=True)
+class EdgeModel:
+    source: str
+    target: str
+    type: str
+    weight: float
+    evidence: str
+    """The first sentence the relation was read from ("" when none)."""
+    where: str
+    """``file:line`` of that sentence."""
+
+
+@dataclass(frozen=True)
+class GraphModel:
+    """Concepts and the links among them; every node has at least one link (the center may have none)."""
+
+    nodes: tuple[NodeModel, ...]
+    edges: tuple[EdgeModel, ...]
+    center: str | None
     left_out: int
+    """Concepts in reach that are not drawn."""
     edges_left_out: int
-    types: list[str]
-    ids: dict[str, str] = field(default_factory=dict)
-    """Element id → concept id."""
+    """Links among the drawn concepts that are not drawn (the weakest co-occurrences)."""
+
+    @property
+    def shown(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def types(self) -> list[str]:
+        present = {e.type for e in self.edges}
+        return [t for t in RELATION_TYPES if t in present]
 
 
-def node_size(degree: int) -> float:
-    """Node diameter grows with the log of its degree, within [8, 36].
+def _link_strength(g: nx.MultiDiGraph, a: str, b: str, wanted: set[str]) -> tuple[bool, int, float]:
+    """(has a typed link, evidence sentences, weight) over the wanted links between a and b, either way."""
+    typed, evidence, weight = False, 0, 0.0
+    for x, y in ((a, b), (b, a)):
+        for type_, data in g.get_edge_data(x, y, default={}).items():
+            if type_ in wanted:
+                typed |= type_ != "related"
+                evidence += len(data.get("evidence") or ())
+                weight += data.get("weight", 1.0)
+    return typed, evidence, weight
 
-    Examples
-    --------
-    >>> node_size(0), node_size(1), node_size(3), node_size(10_000)
-    (8.0, 12.0, 16.0, 36.0)
-    """
-    return float(min(36.0, 8.0 + 4.0 * math.log2(1 + degree)))
+
+def _neighbours(g: nx.MultiDiGraph, node: str, wanted: set[str]) -> set[str]:
+    out = {v for v, keys in g.succ[node].items() if not wanted.isdisjoint(keys)}
+    out |= {u for u, keys in g.pred[node].items() if not wanted.isdisjoint(keys)}
+    out.discard(node)
+    return out
 
 
-def graph_view(g: nx.MultiDiGraph, nodes: Iterable[str], center: str | None = None,
-               types: Iterable[str] | None = None, left_out: int = 0, limit: int = MAX_NODES,
-               max_edges: int = MAX_EDGES) -> GraphView:
-    """Nodes (at most `limit`, the center and best connected kept) and the typed edges among them.
+def ego_model(g: nx.MultiDiGraph, center: str, radius: int = 1, types: Iterable[str] | None = None,
+              limit: int = READABLE_NODES, through_related: bool = False) -> GraphModel:
+    """The neighbourhood of a concept, at most `limit` concepts, the ones that explain it first.
 
-    Node data: ``label`` (the name, as written: see the module docstring), aliases,
-    a short definition, passage count, degree and ``size`` (by degree); edge data:
-    ``label`` (the relation type), weight, the first evidence sentence and its
-    ``file:line``. All other strings are escaped. Edges touching the center, typed
-    ones and heavier ones are kept first when there are more than `max_edges`.
+    Order of keeping: neighbours linked by a typed relation, then (radius 2) the
+    concepts one typed hop further, then ``related`` neighbours by evidence count.
+    Radius 2 walks on only through typed relations unless `through_related`: a hub's
+    co-occurrences of co-occurrences are most of the notes.
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("x", name="<img src=x onerror=alert(1)>", aliases=[], definition="", passages=1)
-    >>> g.add_node("y", name="y", aliases=[], definition="", passages=1)
-    >>> _ = g.add_edge("x", "y", key="solves", type="solves", weight=1.0,
-    ...            evidence=[{"source": "a.md", "line": 3, "text": "x <b>solves</b> y", "rule": "r"}])
-    >>> v = graph_view(g, ["x", "y"], center="x")
-    >>> v.elements["nodes"][0]["data"]["label"]
-    '<img src=x onerror=alert(1)>'
-    >>> v.elements["edges"][0]["data"]["evidence"], v.elements["edges"][0]["data"]["where"]
-    ('x &lt;b&gt;solves&lt;/b&gt; y', 'a.md:3')
-    >>> graph_view(g, ["x", "y"], center="x", limit=1).left_out
-    1
+    >>> for a, b, t, n in [("dropout", "过拟合", "solves", 1), ("过拟合", "方差", "related", 3),
+    ...                    ("过拟合", "GPU", "related", 1), ("方差", "偏差", "contrasts", 1)]:
+    ...     _ = g.add_edge(a, b, key=t, type=t, weight=1.0, evidence=[{"source": "a.md", "line": 1, "text": "s"}] * n)
+    >>> m = ego_model(g, "过拟合", limit=3)
+    >>> [n.id for n in m.nodes], m.left_out
+    (['过拟合', 'dropout', '方差'], 1)
+    >>> sorted(n.id for n in ego_model(g, "dropout", radius=2).nodes)
+    ['dropout', '过拟合']
+    >>> sorted(n.id for n in ego_model(g, "dropout", radius=2, through_related=True).nodes)
+    ['GPU', 'dropout', '方差', '过拟合']
     """
-    wanted = set(types) if types is not None else None
-    kept = [n for n in dict.fromkeys(nodes) if n in g]
-    extra = 0
-    if len(kept) > limit:
-        ranked = sorted(kept, key=lambda n: (n != center, -g.degree(n), n))
-        extra = len(kept) - limit
-        kept = ranked[:limit]
+    wanted = set(RELATION_TYPES if types is None else types)
+    if center not in g:
+        return GraphModel((), (), center, 0, 0)
+    near = _neighbours(g, center, wanted)
+    strength = {n: _link_strength(g, center, n, wanted) for n in near}
+    near_typed = [n for n in near if strength[n][0]]
+    near_rest = [n for n in near if not strength[n][0]]
+
+    def by_strength(n: str) -> tuple:
+        return -strength[n][1], -strength[n][2], -g.degree(n), n
+
+    far: list[str] = []
+    if radius >= 2:
+        walk = wanted if through_related else wanted & set(TYPED)
+        far_count: dict[str, int] = {}
+        for n in near if through_related else near_typed:
+            for m in _neighbours(g, n, walk):
+                if m != center and m not in near:
+                    far_count[m] = far_count.get(m, 0) + 1
+        far = sorted(far_count, key=lambda m: (-far_count[m], -g.degree(m), m))
+    if through_related:
+        order = sorted(near_typed, key=by_strength) + sorted(near_rest, key=by_strength) + far
+    else:
+        order = sorted(near_typed, key=by_strength) + far + sorted(near_rest, key=by_strength)
+    kept = [center] + order[:max(0, limit - 1)]
+    rings = {n: (CENTER if n == center else NEAR if n in near else FAR) for n in kept}
+    return _model(g, kept, rings, wanted, center, len(order) - (len(kept) - 1))
+
+
+def core_model(g: nx.MultiDiGraph, members: Sequence[str], terms: Collection[str] = (), limit: int = READABLE_NODES,
+               types: Iterable[str] | None = None) -> GraphModel:
+    """A topic's core: its first `limit` members (most central first), its label `terms` marked NEAR.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> for a, b in [("a", "b"), ("b", "c"), ("c", "d")]:
+    ...     _ = g.add_edge(a, b, key="related", type="related", weight=1.0, evidence=[])
+    >>> g.add_node("lonely")
+    >>> m = core_model(g, ["b", "c", "a", "lonely", "d"], terms={"b"}, limit=4)
+    >>> [(n.id, n.ring) for n in m.nodes], m.left_out
+    ([('b', 1), ('c', 2), ('a', 2)], 2)
+    """
+    wanted = set(RELATION_TYPES if types is None else types)
+    kept = [m for m in dict.fromkeys(members) if m in g][:limit]
+    rings = {n: NEAR if n in terms else FAR for n in kept}
+    model = _model(g, kept, rings, wanted, None, 0)
+    return GraphModel(model.nodes, model.edges, None, len(members) - model.shown, model.edges_left_out)
+
+
+def links_model(g: nx.MultiDiGraph, links: Iterable[tuple[str, str, str]], center: str | None = None) -> GraphModel:
+    """Exactly the given (source, target, type) links and their concepts, e.g. the hops of a path."""
+    links = [link for link in dict.fromkeys(links) if g.has_edge(link[0], link[1], key=link[2])]
+    kept = list(dict.fromkeys(n for a, b, _ in links for n in (a, b)))
+    nodes = tuple(_node(g, n, CENTER if n == center else NEAR) for n in kept)
+    return GraphModel(nodes, tuple(_edge(g, a, b, t) for a, b, t in links), center, 0, 0)
+
+
+def _model(g: nx.MultiDiGraph, kept: list[str], rings: dict[str, int], wanted: set[str], center: str | None,
+           left_out: int) -> GraphModel:
+    """The kept concepts and the links among them worth drawing; concepts left with no link are dropped.
+
+    Every typed link and every link to the center is drawn; co-occurrence links
+    between two other concepts only where no typed link joins them, the strongest
+    first, about two per concept.
+    """
     keep = set(kept)
-    edges = []
+    must, optional = [], []
     for a in kept:
         for _, b, type_, data in g.out_edges(a, keys=True, data=True):
-            if b in keep and a != b and (wanted is None or type_ in wanted):
-                edges.append((a, b, type_, data))
-    edges.sort(key=lambda e: (center not in (e[0], e[1]), e[2] == "related", -e[3].get("weight", 1.0), e[0], e[1]))
-    edges_left_out = max(0, len(edges) - max_edges)
-    edges = edges[:max_edges]
-    ids: dict[str, str] = {}
-    node_elems = []
-    for n in kept:
-        d = g.nodes[n]
-        eid = esc(n)
-        ids[eid] = n
-        degree = g.degree(n)
-        node_elems.append({"data": {
-            "id": eid,
-            "label": one_line(d.get("name", n), 80),
-            "aliases": esc(", ".join(d.get("aliases", [])[:6])),
-            "definition": esc(one_line(d.get("definition"), 200)),
-            "passages": int(d.get("passages", 0)),
-            "degree": degree,
-            "size": node_size(degree),
-            "role": "center" if n == center else "node",
-        }})
-    edge_elems = []
-    for a, b, type_, data in edges:
-        ev = (data.get("evidence") or [{}])[0]
-        where = f"{ev.get('source', '')}:{ev.get('line', '')}" if ev else ""
-        # The sentence behind a link is what a learner opens an edge for; co-occurrence links between
-        # two neighbours carry only its place, which keeps big views light.
-        explain = type_ != "related" or center in (a, b) or center is None
-        edge_elems.append({"data": {
-            "id": esc(f"{a}\u2192{b}:{type_}"),
-            "source": esc(a),
-            "target": esc(b),
-            "label": type_,
-            "weight": data.get("weight", 1.0),
-            "evidence": esc(one_line(ev.get("text", ""), 160)) if explain else "",
-            "where": esc(where),
-        }})
-    present = [t for t in RELATION_TYPES if any(e[2] == t for e in edges)]
-    return GraphView({"nodes": node_elems, "edges": edge_elems}, len(kept), left_out + extra, edges_left_out,
-                     present, ids)
+            if b not in keep or a == b or type_ not in wanted:
+                continue
+            if type_ != "related" or center in (a, b):
+                must.append((a, b, type_))
+            elif not any(t != "related" and t in wanted for x, y in ((a, b), (b, a))
+                         for t in g.get_edge_data(x, y, default={})):
+                optional.append((len(data.get("evidence") or ()), data.get("weight", 1.0), a, b))
+    typed_pairs = {frozenset((a, b)) for a, b, t in must if t != "related"}
+    must = [(a, b, t) for a, b, t in must if t != "related" or frozenset((a, b)) not in typed_pairs]
+    optional.sort(key=lambda e: (-e[0], -e[1], e[2], e[3]))
+    budget = max(0, 2 * len(kept) - len(must))
+    links = must + [(a, b, "related") for _, _, a, b in optional[:budget]]
+    linked = {n for a, b, _ in links for n in (a, b)} | ({center} if center in keep else set())
+    nodes = tuple(_node(g, n, rings[n]) for n in kept if n in linked)
+    dropped = len(kept) - len(nodes)
+    return GraphModel(nodes, tuple(_edge(g, a, b, t) for a, b, t in links), center, left_out + dropped,
+                      max(0, len(optional) - budget))
 
 
-def ego_view(g: nx.MultiDiGraph, center: str, radius: int = 1, types: Iterable[str] | None = None,
-             limit: int = MAX_NODES) -> GraphView:
-    """The neighbourhood of a concept (walking predecessors and successors) as a graph view."""
-    wanted = list(types) if types is not None else None
-    if wanted is not None and not wanted:
-        return graph_view(g, [center], center=center, types=wanted, limit=limit)
-    nodes, left_out = neighbourhood(g, center, radius, wanted, limit)
-    ordered = sorted(nodes, key=lambda n: (n != center, -g.degree(n), n))
-    return graph_view(g, ordered, center=center, types=wanted, left_out=left_out, limit=limit)
+def _node(g: nx.MultiDiGraph, n: str, ring: int) -> NodeModel:
+    d = g.nodes[n]
+    related = sum(1 for *_, key in g.out_edges(n, keys=True) if key == "related")
+    related += sum(1 for *_, key in g.in_edges(n, keys=True) if key == "related")
+    return NodeModel(n, d.get("name", n), tuple(d.get("aliases", ())), d.get("definition") or "",
+                     g.degree(n) - related, related, ring)
 
 
-def graph_styles() -> list[dict]:
-    """Cytoscape style rules: node size by degree, the center in red, edge colour and arrow by type."""
-    styles: list[dict] = [
-        {"selector": "*", "style": {"min-zoomed-font-size": 6}},
-        {"selector": "node", "style": {"width": "data(size)", "height": "data(size)", "label": "data(label)",
-                                       "font-size": 8, "text-margin-y": 2, "background-color": NODE_COLOUR}},
-        {"selector": "node[role = 'center']", "style": {"background-color": CENTER_COLOUR, "font-size": 11,
-                                                        "font-weight": "bold"}},
-    ]
-    for type_, colour in TYPE_COLOURS.items():
-        style = {"line-color": colour, "target-arrow-color": colour, "background-color": colour,
-                 "text-background-color": colour, "width": 1.2 if type_ == "related" else 2.0}
-        if type_ != "related":
-            style["target-arrow-shape"] = "triangle"
-        styles.append({"selector": f"edge[label = '{type_}']", "style": style})
-    return styles
-
-
-def legend_html(types: Sequence[str]) -> str:
-    """A one-line legend of edge colours (relation types are fixed names, not note text).
-
-    Examples
-    --------
-    >>> "solves" in legend_html(["solves"]) and TYPE_COLOURS["solves"] in legend_html(["solves"])
-    True
-    """
-    items = [f'<span style="display:inline-block;margin-right:1em"><span style="display:inline-block;width:1.6em;'
-             f'height:0.35em;vertical-align:middle;background:{TYPE_COLOURS[t]}"></span> {esc(t)}</span>'
-             for t in types if t in TYPE_COLOURS]
-    return "<div>" + "".join(items) + "</div>"
-
-
-def clicked_concept(value: object, ids: Mapping[str, str] | None = None,
-                    concepts: Mapping[str, object] | None = None) -> str | None:
-    """The concept id a graph component's click event names, or None.
-
-    Accepts the value st-link-analysis returns for ``Event("clicked_node", …)``
-    (``{"action": "clicked_node", "data": {"target_id": …}}``); ids are mapped back
-    through `ids` (or unescaped) and must name a known concept.
-
-    Examples
-    --------
-    >>> clicked_concept({"action": "clicked_node", "data": {"target_id": "a&amp;b"}}, concepts={"a&b": 1})
-    'a&b'
-    >>> clicked_concept({"action": "remove", "data": {"node_ids": ["x"]}}, concepts={"x": 1}) is None
-    True
-    >>> clicked_concept(None) is None
-    True
-    """
-    if not isinstance(value, Mapping) or value.get("action") != "clicked_node":
-        return None
-    data = value.get("data")
-    target = data.get("target_id") if isinstance(data, Mapping) else None
-    if not isinstance(target, str):
-        return None
-    cid = ids.get(target) if ids and target in ids else html.unescape(target)
-    if concepts is not None and cid not in concepts:
-        return None
-    return cid
-
-
-# --------------------------------------------------------------------------- highlighting
-
-
-def _term_pattern(terms: Iterable[str]) -> re.Pattern | None:
-    parts = []
-    for t in sorted({t for t in terms if t and t.strip()}, key=len, reverse=True):
-        p = re.escape(t)
-        if t[0].isascii() and t[0].isalnum():
-            p = r"(?<![A-Za-z0-9])" + p
-        if t[-1].isascii() and t[-1].isalnum():
-            p = p + r"(?![A-Za-z0-9])"
-        parts.append(p)
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-
-def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) spans of `terms` in `text`, longest term first, ignoring case.
-
-    Latin terms match whole words only, so ``bn`` is not found in ``ubnormal``.
-
-    Examples
-    --------
-    >>> highlight_spans("Dropout防止过拟合 (overfitting)", ["过拟合", "dropout", "fit"])
-    [(0, 7), (9, 12)]
-    """
-    pattern = _term_pattern(terms)
-    return [m.span() for m in pattern.finditer(text)] if pattern else []
-
-
-def highlight_html(text: str, terms: Iterable[str]) -> str:
-    """`text` as safe HTML: every part escaped, matched terms wrapped in ``<mark>``, newlines as ``<br>``.
-
-    Spans are found on the raw text and each piece is escaped on its own, so a
-    match can never cut an entity (``&lt;``) in half.
-
-    Examples
-    --------
-    >>> highlight_html("<img src=x onerror=alert(1)> 过拟合", ["过拟合", "img"])
-    '&lt;<mark>img</mark> src=x onerror=alert(1)&gt; <mark>过拟合</mark>'
-    """
-    out, last = [], 0
-    for start, end in highlight_spans(text, terms):
-        out.append(esc(text[last:start]))
-        out.append(f"<mark>{esc(text[start:end])}</mark>")
-        last = end
-    out.append(esc(text[last:]))
-    return "".join(out).replace("\r\n", "\n").replace("\n", "<br>")
-
-
-def where(source: str, line: int, heading: Sequence[str] = ()) -> str:
-    """Where a passage or evidence sentence is: ``file:line`` and its heading path.
-
-    Examples
-    --------
-    >>> where("a.md", 3, ["深度学习", "过拟合"])
-    'a.md:3 · 深度学习 › 过拟合'
-    """
-    return f"{source}:{line}" + (f" · {' › '.join(heading)}" if heading else "")
-
-
-def text_html(text: str) -> str:
-    """Plain note text as safe HTML (escaped, newlines as ``<br>``).
-
-    Examples
-    --------
-    >>> text_html("a < b\\nc")
-    'a &lt; b<br>c'
-    """
-    return highlight_html(text, ())
-
+def _edge(g: nx.MultiDiGraph, a: str, b: str, type_: str) -> EdgeModel:
+    data = g.edges[a, b, type_]
+    ev = (data.get("evidence") or [{}])[0]
+    where = f"{ev['source']}:{ev.get('line', '')}" if ev.get("source") else ""
+    return EdgeModel(a, b, type_, data.get("weight", 1.0), ev.get("text", ""), where)

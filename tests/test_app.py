@@ -12,11 +12,12 @@ from kg.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 PAYLOAD = "<img src=x onerror=alert(1)>"
+"""Written inside a code span, the one place a markdown note keeps angle brackets as text."""
 
 
 @pytest.fixture
 def app_env(sample_notes, data, monkeypatch):
-    (sample_notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout {PAYLOAD}\n", encoding="utf-8")
+    (sample_notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout `{PAYLOAD}`\n", encoding="utf-8")
     Workspace(sample_notes, data, build_index).build()
     monkeypatch.setenv("KG_NOTES", str(sample_notes))
     monkeypatch.setenv("KG_DATA", str(data))
@@ -52,8 +53,8 @@ def test_search_shows_concepts_and_highlighted_passages(app_env):
     assert first.label.startswith("过拟合") and "relations" in first.label
     assert "concept=%E8%BF%87%E6%8B%9F%E5%90%88" in first.query_string
     page = _html(at)
-    assert "<mark>过拟合</mark>" in page
-    assert ".md:" in page or ".txt:" in page
+    assert ":orange-background[过拟合]" in page
+    assert ".md:" in page.replace("\\", "")
     assert at.query_params["q"] == "overfitting"
 
 
@@ -61,7 +62,16 @@ def test_search_shows_a_note_payload_as_text(app_env):
     at = _app(q="dropout")
     at.run()
     page = _html(at)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page and PAYLOAD not in page
+    assert "&lt;img src=x onerror=alert(1)>" in page and PAYLOAD not in page
+
+
+def test_a_query_string_value_is_shown_as_plain_text(app_env):
+    evil = "![x](http://evil.example/p.png)"
+    at = _app(concept=evil)
+    at.run()
+    assert not at.exception and not at.title
+    shown = at.warning[0].value
+    assert "evil" in shown and "![" not in shown and "](" not in shown
 
 
 def test_deep_link_opens_the_concept_page(app_env):
@@ -73,12 +83,16 @@ def test_deep_link_opens_the_concept_page(app_env):
     labels = [link.proto.label for link in _links(at)]
     assert "dropout —solves→ 过拟合" in labels
     page = _html(at)
-    assert "overfitting" in page and "<mark>过拟合</mark>" in page
+    assert "overfitting" in page and ":orange-background[过拟合]" in page
     graph = _graph_args(at)
     assert graph["events"] == [{"name": "clicked_node", "event_type": "click tap", "selector": "node"}]
     names = {n["data"]["label"] for n in graph["elements"]["nodes"]}
     assert {"过拟合", "dropout", "早停", "正则化"} <= names
     assert PAYLOAD not in json.dumps(graph, ensure_ascii=False)
+    # The side panel shows every data field but the label: only what a learner reads there.
+    assert {k for n in graph["elements"]["nodes"] for k in n["data"]} <= {"id", "label", "relations", "also",
+                                                                          "definition"}
+    assert [n["data"]["label"] for n in graph["elements"]["nodes"] if "center" in n["classes"].split()] == ["过拟合"]
 
 
 def test_an_alias_deep_link_and_an_unknown_name(app_env):
@@ -88,7 +102,7 @@ def test_an_alias_deep_link_and_an_unknown_name(app_env):
     at = _app(concept="no-such-thing-at-all")
     at.run()
     assert not at.exception and not at.title
-    assert "unknown concept" in at.warning[0].value
+    assert "unknown concept" in at.warning[0].value and "no\\-such\\-thing" in at.warning[0].value
 
 
 def test_concept_page_filters_the_graph_by_type_and_radius(app_env):
@@ -111,7 +125,7 @@ def test_path_page_explains_each_hop(app_env):
     assert "正则化 —solves→ 过拟合" in labels and "早停 —solves→ 过拟合" in labels
     page = _html(at)
     assert "正则化" in page and "—solves→" in page and "←solves—" in page
-    assert "“" in page  # each hop quotes its evidence sentence
+    assert any(c.value.startswith("“") for c in at.caption)  # each hop quotes its evidence sentence
 
 
 def test_topics_page_lists_topics_and_study_gaps(app_env):
@@ -148,6 +162,18 @@ def test_add_note_previews_then_saves_once_and_shows_new_concepts_at_once(app_en
     at.switch_page("pages/search.py").run()
     at.text_input(key="q").input("focal loss").run()
     assert _links(at)[0].proto.label.lower().startswith("focal loss")
+
+
+def test_add_preview_lists_typed_relations_and_counts_co_occurrences(app_env):
+    at = _app()
+    at.switch_page("pages/add.py").run()
+    at.text_area[0].input("- Focal Loss 可以缓解类别不平衡问题。\n- dropout 可以缓解过拟合。\n- 早停 和 dropout 和 正则化 常一起用。\n")
+    next(b for b in at.button if b.label == "Preview").click().run()
+    assert not at.exception and not at.error
+    heading = at.subheader[0].value
+    assert "typed relations" in heading and "co-occurrence links" in heading
+    typed_rows = [m.value for m in at.markdown if "—" in m.value and "→" in m.value]
+    assert typed_rows and not any("—related→" in row for row in typed_rows)
 
 
 def test_add_note_refuses_an_empty_note(app_env):

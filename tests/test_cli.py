@@ -34,7 +34,7 @@ def test_search_json_contract(env):
     result = json.loads(out.stdout)
     assert set(result) == {"query", "concepts", "passages"}
     assert set(result["concepts"][0]) == {"id", "name", "aliases", "score"}
-    assert set(result["passages"][0]) == {"id", "source", "line", "text", "heading", "score", "concepts"}
+    assert {"id", "source", "line", "text", "heading", "score", "concepts"} <= set(result["passages"][0])
     assert len(result["passages"]) <= 3
 
 

@@ -10,13 +10,17 @@ from kg.explore import (
     relations_by_concept,
     relations_of_concept,
 )
-from kg.explore_common import MAX_NODES
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kg.graph import to_graph
-from kg.paths import shortest_paths
-from kg.topics import study_gaps, topics
-from kg.view import clicked_concept, ego_view, graph_view, highlight_html
 from kg.index import KnowledgeIndex
 from kg.models import RELATION_TYPES, Concept, Evidence, Passage, Relation
+from kg.paths import shortest_paths
+from kg.topics import is_real_concept, study_gaps, topics
+from kg.view import CENTER, MAX_NODES, NEAR, READABLE_NODES, core_model, ego_model
+from ui.graph import clicked_concept, elements, ids
+from ui.markup import md_text, passage_markdown
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 
@@ -96,15 +100,19 @@ def test_shortest_paths_list_every_tied_path_up_to_the_limit(tiny):
     assert len(shortest_paths(g, "正则化", "早停", limit=1).paths) == 1
 
 
-def test_graph_view_escapes_every_note_string_but_the_canvas_label(tiny):
+def _panel_fields(view: dict) -> set[str]:
+    return {k for element in view["nodes"] for k in element["data"]}
+
+
+def test_graph_elements_escape_every_note_string_but_the_canvas_label(tiny):
     g = to_graph(tiny)
-    view = graph_view(g, list(g.nodes), center="过拟合")
-    for element in view.elements["nodes"] + view.elements["edges"]:
+    view = elements(ego_model(g, "过拟合"))
+    for element in view["nodes"] + view["edges"]:
         for name, value in element["data"].items():
             assert name == "label" or not isinstance(value, str) or "<" not in value
-    xss = next(n for n in view.elements["nodes"] if view.ids[n["data"]["id"]] == "xss")
+    xss = next(n for n in view["nodes"] if n["data"]["label"] == f"x{PAYLOAD}")  # drawn as text: `&` reads `&`
     assert xss["data"]["definition"] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert xss["data"]["label"] == f"x{PAYLOAD}"  # drawn as text, so `&` in a name reads `&`
+    assert _panel_fields(view) <= {"id", "label", "also", "definition", "relations"}  # nothing internal
 
 
 def test_the_graph_component_never_parses_a_label_as_html():
@@ -120,56 +128,105 @@ def test_the_graph_component_never_parses_a_label_as_html():
     assert '.filter((e=>"label"!=e[0]))' in bundle and "firstChild.innerText=n" in bundle
 
 
-def test_graph_view_keeps_center_and_counts_what_it_leaves_out():
+def _hub(related: int, typed: int) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     g.add_node("hub", name="hub", aliases=[], definition="", passages=1)
-    for i in range(MAX_NODES + 50):
-        g.add_node(f"n{i}", name=f"n{i}", aliases=[], definition="", passages=0)
-        g.add_edge("hub", f"n{i}", key="related", type="related", weight=1.0, evidence=[])
-    view = ego_view(g, "hub")
-    assert view.shown == MAX_NODES and view.left_out == 51
-    assert view.elements["nodes"][0]["data"]["role"] == "center"
-    assert len(view.elements["edges"]) == MAX_NODES - 1
+    for i in range(related):
+        g.add_node(f"r{i}", name=f"r{i}", aliases=[], definition="", passages=0)
+        evidence = [{"source": "n.md", "line": i, "text": "s"}] * (1 + i % 5)
+        g.add_edge("hub", f"r{i}", key="related", type="related", weight=1.0, evidence=evidence)
+    for i in range(typed):
+        g.add_node(f"t{i}", name=f"t{i}", aliases=[], definition="", passages=0)
+        g.add_edge(f"t{i}", "hub", key="solves", type="solves", weight=1.0, evidence=[])
+    return g
 
 
-def test_ego_view_walks_both_directions_without_copying_the_graph(tiny, monkeypatch):
+def test_a_hub_is_drawn_readable_typed_links_first_the_rest_counted():
+    g = _hub(related=MAX_NODES + 50, typed=3)
+    model = ego_model(g, "hub")
+    assert model.shown == READABLE_NODES and model.left_out == MAX_NODES + 53 - (READABLE_NODES - 1)
+    kept = [n.id for n in model.nodes]
+    assert kept[0] == "hub" and model.nodes[0].ring == CENTER and {"t0", "t1", "t2"} <= set(kept)
+    related = [int(n[1:]) for n in kept if n.startswith("r")]
+    assert min(1 + i % 5 for i in related) == 5  # the related neighbours with the most evidence
+    more = ego_model(g, "hub", limit=MAX_NODES)
+    assert more.shown == MAX_NODES and more.left_out == MAX_NODES + 53 - (MAX_NODES - 1)
+
+
+def test_no_concept_is_drawn_without_a_link():
+    g = _hub(related=10, typed=2)
+    for i in range(10):  # a dense clique of co-occurrences between the neighbours
+        for j in range(i + 1, 10):
+            g.add_edge(f"r{i}", f"r{j}", key="related", type="related", weight=1.0, evidence=[])
+    for model in (ego_model(g, "hub", radius=2, through_related=True), core_model(g, [f"r{i}" for i in range(10)] +
+                                                                              ["t0", "t1"])):
+        linked = {n for e in model.edges for n in (e.source, e.target)}
+        assert all(n.id in linked for n in model.nodes)
+        assert len(model.edges) <= 2 * (model.shown + model.left_out)
+    core = core_model(g, [f"r{i}" for i in range(10)] + ["t0"], terms={"r0"}, limit=5)
+    assert [n.ring for n in core.nodes][:2] == [NEAR, 2] and core.left_out == 6
+
+
+def test_radius_two_walks_on_through_typed_links_only_unless_asked(tiny):
+    g = to_graph(tiny)
+    g.add_edge("方差", "偏差", key="contrasts", type="contrasts", weight=1.0, evidence=[])
+    g.add_node("偏差", name="偏差", aliases=[], definition="", passages=0)
+    two = {n.id for n in ego_model(g, "dropout", radius=2).nodes}
+    assert {"正则化", "早停"} <= two and "xss" not in two
+    assert "xss" in {n.id for n in ego_model(g, "dropout", radius=2, through_related=True).nodes}
+
+
+def test_ego_model_walks_both_directions_without_copying_the_graph(tiny, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("ego_graph copies the whole graph")
 
     monkeypatch.setattr(nx, "ego_graph", refuse)
     g = to_graph(tiny)
-    view = ego_view(g, "dropout", radius=1)
-    assert set(view.ids.values()) == {"dropout", "过拟合", "方差"}
-    two = ego_view(g, "dropout", radius=2)
-    assert {"正则化", "早停", "xss"} <= set(two.ids.values())
-    typed = ego_view(g, "dropout", radius=2, types=["solves"])
-    assert "方差" not in typed.ids.values() and typed.types == ["solves"]
-    assert set(ego_view(g, "dropout", types=[]).ids.values()) == {"dropout"}
+    assert {n.id for n in ego_model(g, "dropout").nodes} == {"dropout", "过拟合", "方差"}
+    typed = ego_model(g, "dropout", radius=2, types=["solves"])
+    assert "方差" not in {n.id for n in typed.nodes} and typed.types == ["solves"]
+    assert {n.id for n in ego_model(g, "dropout", types=[]).nodes} == {"dropout"}
 
 
-def test_node_size_grows_with_degree(tiny):
+def test_node_size_grows_with_relations(tiny):
     g = to_graph(tiny)
-    view = graph_view(g, list(g.nodes))
-    size = {view.ids[n["data"]["id"]]: n["data"]["size"] for n in view.elements["nodes"]}
-    assert size["过拟合"] > size["dropout"] > size["早停"]
+    view = elements(core_model(g, list(g.nodes)))
+    size = {n["data"]["label"]: int(n["classes"].split()[1][1:]) for n in view["nodes"]}
+    assert size["过拟合"] > size["早停"]
 
 
 def test_clicked_node_maps_back_to_a_known_concept(tiny):
     g = to_graph(tiny)
-    view = graph_view(g, list(g.nodes))
-    xss_id = next(i for i, c in view.ids.items() if c == "xss")
+    model = ego_model(g, "过拟合")
+    xss_id = next(i for i, c in ids(model).items() if c == "xss")
     event = {"action": "clicked_node", "data": {"type": "tap", "target_id": xss_id}, "timestamp": 1}
-    assert clicked_concept(event, view.ids, tiny.concepts) == "xss"
-    assert clicked_concept({"action": "clicked_node", "data": {"target_id": "ghost"}}, view.ids, tiny.concepts) is None
-    assert clicked_concept({"action": "expand", "data": {"node_ids": ["xss"]}}, view.ids, tiny.concepts) is None
+    assert clicked_concept(event, ids(model), tiny.concepts) == "xss"
+    assert clicked_concept({"action": "clicked_node", "data": {"target_id": "ghost"}}, ids(model), tiny.concepts) is None
+    assert clicked_concept({"action": "expand", "data": {"node_ids": ["xss"]}}, ids(model), tiny.concepts) is None
 
 
-def test_highlight_escapes_first_and_marks_whole_matches():
-    out = highlight_html(f"Dropout 防止过拟合 {PAYLOAD} dropouts", ["dropout", "过拟合", "lt"])
-    assert out.startswith("<mark>Dropout</mark> 防止<mark>过拟合</mark> &lt;img")
-    assert "dropouts" in out and "<mark>dropouts" not in out
-    assert "<img" not in out and "<mark>lt</mark>" not in out
-    assert highlight_html("a\nb", []) == "a<br>b"
+@given(st.text())
+def test_md_text_escapes_so_markdown_shows_the_text_as_written(text):
+    import re
+
+    shown = re.sub(r"\\(.)", r"\1", md_text(text))
+    assert shown == text.replace("\n", " ")
+    assert not re.search(r"(?<!\\)[!\[\]()<`*_$:]", md_text(text))
+
+
+@given(st.text(alphabet="ab <>![]()`$*:/.x\n", max_size=60))
+def test_passages_never_load_an_image_or_carry_html(text):
+    import re
+
+    out = passage_markdown(text, ["a"])
+    outside_code = re.sub(r"`[^`\n]+`|\$[^\s$](?:[^$\n]*[^\s$])?\$", "", out)
+    assert "<" not in outside_code and not re.search(r"(?<!\\)!(?<!\\)\[", outside_code)
+
+
+def test_passages_keep_their_formatting_and_formulas():
+    out = passage_markdown("**BN** 用 `x<y` 算 $\\mu_B$\n- 一\n- 二 ![图](img/a.png) [链接](http://evil.example)", ["BN"])
+    assert out.startswith("**:orange-background[BN]**") and "`x<y`" in out and "$\\mu_B$" in out
+    assert "\n- 一\n- 二 图 链接" in out and "http" not in out
 
 
 def test_topics_are_stable_and_labelled_by_their_top_concepts(bundled_index):
@@ -182,10 +239,12 @@ def test_topics_are_stable_and_labelled_by_their_top_concepts(bundled_index):
     assert [len(t.members) for t in first] == sorted((len(t.members) for t in first), reverse=True)
 
 
-def test_study_gaps_are_central_thin_and_stable_when_sampled(bundled_index):
+def test_study_gaps_are_central_thin_real_and_sorted_by_their_score(bundled_index):
     g = to_graph(bundled_index.load().index)
     exact = study_gaps(g)
     assert exact and all(gap.betweenness > 0 for gap in exact)
+    assert [gap.betweenness for gap in exact] == sorted((gap.betweenness for gap in exact), reverse=True)
+    assert all(is_real_concept(g, gap.id) for gap in exact)
     most_passages = max(g.nodes[n]["passages"] for n in g)
     assert all(gap.passages < most_passages for gap in exact)
     assert study_gaps(g, sample=50, seed=7) == study_gaps(g, sample=50, seed=7)
@@ -199,11 +258,11 @@ def test_explorer_on_the_bundled_notes(bundled_index):
     assert {"dropout", "正则化", "早停"} <= {r.other_name for r in page.groups["solves"]}
     view = ex.ego(overfit)
     assert ex.ego(overfit) is view  # remembered for the next rerun
-    assert overfit in view.ids.values() and loaded.index.resolve("dropout").id in view.ids.values()
+    assert {overfit, loaded.index.resolve("dropout").id} <= {n.id for n in view.nodes}
     assert ex.relation_count(overfit) == len(relations_of_concept(loaded.index, overfit)[overfit])
     path = ex.paths(loaded.index.resolve("dropout").id, loaded.index.resolve("早停").id)
     assert path.typed_only and path.paths and all(h.evidence for h in path.paths[0])
-    assert ex.topics and ex.topic_view(ex.topics[0]).shown <= MAX_NODES
+    assert ex.topics and ex.topic_view(ex.topics[0]).shown <= READABLE_NODES
 
 
 def test_index_version_changes_with_each_build(sample_notes, data):

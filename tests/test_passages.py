@@ -94,3 +94,95 @@ def test_splitting_never_loses_a_letter_digit_or_chinese_character(text):
     kept = Counter("".join(p.text for p in ps) + "".join(h for p in ps for h in p.heading))
     wanted = Counter(c for c in cleaned if c.isalnum())
     assert not wanted - kept
+
+
+from ingest.blocks import MAX_BLOCK, group_blocks
+from ingest.passages import one_fact_per_line
+
+_RESIDUE = """[TOC]
+
+- [16.1，过拟合问题怎么解决](#161过拟合问题怎么解决)
+- [16.2，欠拟合](#162欠拟合)
+
+# 16.1 过拟合问题怎么解决
+
+![](img/ch16/16.1.jpg)
+
+<!-- 作者的备注 -->
+
+<div align=center><img src="img/16.2.png"></div>
+
+常用的有以下几个方案：
+
+- 数据增广
+- **早停**
+- dropout
+
+[1]: https://example.com/paper
+
+## 参考文献
+
+- [1] Srivastava N, et al. Dropout. JMLR 2014.
+"""
+
+
+def test_navigation_and_residue_are_not_units():
+    texts = [p.text for p in split_passages(_RESIDUE, "nav.md")]
+    joined = "\n".join(texts)
+    assert "常用的有以下几个方案：" in texts
+    for residue in ("TOC", "](#", "img/", "作者的备注", "example.com", "Srivastava"):
+        assert residue not in joined, residue
+
+
+def test_markdown_markup_is_not_part_of_the_text_but_list_markers_are():
+    texts = [p.text for p in split_passages(_RESIDUE, "nav.md")]
+    assert "- 早停" in texts
+
+
+def test_lead_in_and_its_list_are_one_block_under_the_question_heading():
+    units = split_passages(_RESIDUE, "nav.md")
+    blocks, members = group_blocks(units)
+    answer = next(b for b in blocks if "数据增广" in b.text)
+    assert answer.heading == ("16.1 过拟合问题怎么解决",)
+    assert answer.text.startswith("常用的有以下几个方案：") and "- dropout" in answer.text
+    assert answer.line == next(u.line for u in units if u.text.startswith("常用的"))
+    assert all(units[i].text in answer.text for i in members[blocks.index(answer)])
+
+
+def test_long_sections_are_cut_at_unit_boundaries_and_keep_their_heading():
+    items = "\n".join(f"- 第{i}种缓解梯度消失的方法是换一个激活函数并且加上残差连接" for i in range(40))
+    units = split_passages(f"# 梯度消失怎么办\n\n{items}\n", "long.md")
+    blocks, members = group_blocks(units)
+    assert len(blocks) > 1
+    assert all(len(b.text) <= MAX_BLOCK and b.heading == ("梯度消失怎么办",) for b in blocks)
+    assert [i for m in members for i in m] == list(range(len(units)))
+
+
+def test_a_new_question_heading_starts_a_new_block_but_a_bold_point_does_not():
+    text = ("# 如何选择平台？\n\n下面列出一些参考。\n\n**参考1：生态**\n\n看生态是否完善。\n\n"
+            "# 为什么要归一化？\n\n加快收敛。\n")
+    blocks, _ = group_blocks(split_passages(text, "a.md"))
+    assert [b.heading for b in blocks] == [("如何选择平台？",), ("为什么要归一化？",)]
+    assert "参考1：生态\n看生态是否完善。" in blocks[0].text
+
+
+def test_bold_only_line_titles_what_follows():
+    ps = split_passages("# 正则化\n\n**L1 正则：**\n\n让权重稀疏。\n", "b.md")
+    assert ps[0].heading == ("正则化", "L1 正则") and ps[0].text == "让权重稀疏。"
+
+
+def test_a_plain_note_typed_one_fact_per_line_gives_one_unit_per_line():
+    lines = [f"事实{i}:第{i}条记录的内容" for i in range(38)]
+    text = "\n".join(lines) + "\n"
+    assert one_fact_per_line(text)
+    units = split_passages(text, "add.txt")
+    assert [u.text for u in units] == lines
+    blocks, _ = group_blocks(units)
+    assert len(blocks) == 38
+
+
+def test_block_ids_are_stable_and_unique():
+    units = split_passages(_RESIDUE * 2, "nav.md")
+    a, _ = group_blocks(units)
+    b, _ = group_blocks(units)
+    assert [x.id for x in a] == [x.id for x in b] and len({x.id for x in a}) == len(a)

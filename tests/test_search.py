@@ -73,3 +73,21 @@ def test_extending_postings_equals_building_them_at_once():
         grown_hits, whole_hits = grown.top([term], 300), whole.top([term], 300)
         assert [doc for doc, _ in grown_hits] == [doc for doc, _ in whole_hits]
         assert [score for _, score in grown_hits] == pytest.approx([score for _, score in whole_hits], rel=1e-9)
+
+
+def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_path):
+    from kg.workspace import Workspace
+    from ui.workspace import build_index
+    from kg.eval import is_navigation
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "dl.md").write_text(
+        "- [16.1，过拟合问题怎么解决](#161过拟合问题怎么解决)\n- [16.2，梯度消失](#162梯度消失)\n\n"
+        "# 16.1 过拟合问题怎么解决\n\n![](img/16.1.jpg)\n\n常用的有以下几个方案：\n\n- 数据增广\n- 早停\n- dropout 防止过拟合\n\n"
+        "# 16.2 梯度消失\n\n换用 ReLU 激活函数。\n", encoding="utf-8")
+    hits = Workspace(notes, tmp_path / ".kg", build_index).searcher().search("过拟合怎么解决", 5).passages
+    assert hits[0].heading == ["16.1 过拟合问题怎么解决"]
+    assert hits[0].text.startswith("常用的有以下几个方案") and "- 早停" in hits[0].text
+    assert hits[0].text.split("\n")[hits[0].matched[0]] == "- dropout 防止过拟合"
+    assert not any(is_navigation(h.text) or "](#" in h.text or "img/" in h.text for h in hits)

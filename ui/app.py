@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import KgError
-from ui.pages._shared import PAGES_DIR
-from ui.pages._shared import ADD, CONCEPT, PATH, SEARCH, TOPICS, explorer, forget_index, workspace
+from ui.markup import md_text
+from ui.pages._shared import ADD, CONCEPT, PAGES_DIR, PATH, SEARCH, TOPICS, explorer, forget_index, workspace
 
-st.set_page_config(page_title="kg · notes graph", page_icon=":material/hub:", layout="wide")
+# An emoji icon becomes an inline SVG; a `:material/…:` page icon would be fetched from fonts.gstatic.com.
+st.set_page_config(page_title="kg · notes graph", page_icon="🕸️", layout="wide")
 
 search = st.Page(SEARCH, title="Search", icon=":material/search:", default=True)
 concept = st.Page(CONCEPT, title="Concept", icon=":material/hub:", url_path="concept")
@@ -25,7 +26,7 @@ if page.url_path == search.url_path and "concept" in st.query_params:
 try:
     ex, _ = explorer()
 except KgError as exc:
-    st.error(f"kg: {exc}")
+    st.error(f"kg: {md_text(exc)}")
     st.stop()
 
 with st.sidebar:

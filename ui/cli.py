@@ -402,7 +402,8 @@ def cmd_eval(args) -> int:
         say(f"concepts  n={c['n']}  top1={c['top1']:.3f}  mrr@10={c['mrr@10']:.3f}")
     if "passages" in report:
         p = report["passages"]
-        say(f"passages  n={p['n']}  recall@5={p['recall@5']:.3f}  mrr@10={p['mrr@10']:.3f}")
+        say(f"passages  n={p['n']}  recall@5={p['recall@5']:.3f}  mrr@10={p['mrr@10']:.3f}  "
+            f"median_top5_chars={p['median_top5_chars']:.0f}  navigation_in_top5={p['navigation_in_top5']}")
     if "relations" in report:
         r = report["relations"]
         typed = f"{r['typed_recall']:.3f}" if r["typed_recall"] is not None else "n/a"

@@ -253,6 +253,10 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
     from starlette.middleware import Middleware
     from streamlit.runtime.pages_manager import PagesManager
 
+    from ui.preload import prepare
+
+    prepare(ws, loaded)  # the first page finds the explorer built instead of loading the index again
+
     # ui/pages/ holds st.navigation pages. Streamlit would otherwise treat a `pages/` folder next to
     # the main script as a v1 multipage app until the first run calls st.navigation, and a first
     # request for `/concept?…` would run pages/concept.py alone (no navigation, no page config).

@@ -1,12 +1,12 @@
 """What the pages share: the workspace, the cached explorer, links, and the graph component.
 
-Widgets only; everything shown is computed in `kg.explore`.
+Widgets only; everything shown is computed in `kg.explore`, and looks come from
+`ui.graph` / `ui.markup`. Every string from the notes that reaches a widget goes
+through `md_text` (plain) or `passage_markdown` (a passage).
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 from pathlib import Path
 
 import streamlit as st
@@ -15,9 +15,12 @@ from st_link_analysis import Event, st_link_analysis
 from kg.workspace import Workspace
 from kg.errors import IndexCorruptError, IndexMissingError
 from kg.explore import Explorer, index_version
-from kg.view import GraphView, clicked_concept, graph_styles, legend_html
 from kg.search import Searcher
 from ui.workspace import build_index, open_workspace
+from kg.view import GraphModel
+from ui import graph
+from ui.markup import md_text, passage_markdown, where
+from ui.preload import explore, take_prepared
 
 PAGES_DIR = Path(__file__).resolve().parent
 SEARCH = str(PAGES_DIR / "search.py")
@@ -26,8 +29,6 @@ PATH = str(PAGES_DIR / "path.py")
 TOPICS = str(PAGES_DIR / "topics.py")
 ADD = str(PAGES_DIR / "add.py")
 GOTO = "_kg_goto"
-LAYOUT = {"name": "fcose", "animate": False, "fit": True, "padding": 30, "randomize": True,
-          "nodeDimensionsIncludeLabels": True, "nodeRepulsion": 6000, "idealEdgeLength": 60}
 CLICK = [Event("clicked_node", "click tap", "node")]
 
 
@@ -38,19 +39,11 @@ def workspace() -> Workspace:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the index…")
 def _load(notes: str, data: str, version: str) -> tuple[Explorer, Searcher]:
-    gc.unfreeze()  # let the collector see the previous generation's objects again
+    prepared = take_prepared(notes, data, version)
+    if prepared is not None:
+        return prepared
     ws = Workspace(Path(notes), Path(data), builder=build_index)
-    loaded = ws.load()  # with the graph part (relations), which search alone does not read
-    searcher = ws.searcher(loaded)
-    searcher.analyse("过拟合 overfitting")  # warms the tokenizer now, not on the first search
-    ex = Explorer.from_index(searcher.index, index_version(ws.data_dir))
-    # The index is a few hundred thousand long-lived objects; a full collection walking them costs
-    # ~0.25 s on the corpora at a random rerun. Freezing keeps them out of the cyclic collector.
-    gc.collect()
-    gc.freeze()
-    # Topics and study gaps take a second or two on big notes: start them now, off the page's path.
-    threading.Thread(target=lambda: (ex.topics, ex.gaps), name="kg-topics", daemon=True).start()
-    return ex, searcher
+    return explore(ws, ws.load())  # with the graph part (relations), which search alone does not read
 
 
 def explorer() -> tuple[Explorer, Searcher]:
@@ -75,7 +68,13 @@ def html(fragment: str) -> None:
 
 
 def concept_link(name: str, label: str | None = None) -> None:
-    st.page_link(CONCEPT, label=label or name, query_params={"concept": name})
+    """A link to a concept's page; the label is shown as plain text (a name may hold markdown)."""
+    st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name})
+
+
+def passage(text: str, source: str, line: int, heading=(), terms=()) -> None:
+    """A passage in one element: where it is, then its text as markdown (formulas too), nothing loaded from outside."""
+    st.markdown(f":gray[:small[{md_text(where(source, line, heading))}]]\n\n{passage_markdown(text, terms)}")
 
 
 def follow_click() -> None:
@@ -85,8 +84,8 @@ def follow_click() -> None:
         st.switch_page(CONCEPT, query_params={"concept": name})
 
 
-def _clicked(key: str, ex: Explorer, ids: dict, set_param: bool) -> None:
-    cid = clicked_concept(st.session_state.get(key), ids, ex.index.concepts)
+def _clicked(key: str, ex: Explorer, id_map: dict, set_param: bool) -> None:
+    cid = graph.clicked_concept(st.session_state.get(key), id_map, ex.index.concepts)
     if cid is None:
         return
     name = ex.index.concepts[cid].name
@@ -96,19 +95,27 @@ def _clicked(key: str, ex: Explorer, ids: dict, set_param: bool) -> None:
         st.session_state[GOTO] = name
 
 
-def show_graph(view: GraphView, ex: Explorer, key: str, on_concept_page: bool = False, height: int = 520) -> None:
-    """The clickable graph with its legend and a note of what was left out."""
-    if view.types:
-        st.markdown(legend_html(view.types), unsafe_allow_html=True)
+def show_graph(model: GraphModel, ex: Explorer, key: str, view: str, on_concept_page: bool = False,
+               height: int = 560) -> None:
+    """The clickable graph with its legend and a line on what was left out.
+
+    `key` stays the same while the page shows other concepts, so the component
+    stays mounted and only its elements change; `view` names what is shown, so a
+    new view is laid out again.
+    """
     notes = []
-    if view.left_out:
-        notes.append(f"{view.left_out} more concepts left out (showing the {view.shown} nearest and best connected)")
-    if view.edges_left_out:
-        notes.append(f"{view.edges_left_out} weaker links not drawn")
-    if notes:
-        st.caption("; ".join(notes) + ".")
-    st_link_analysis(view.elements, layout=LAYOUT, node_styles=[_Rule(r) for r in graph_styles()], height=height,
-                     key=key, events=CLICK, on_change=lambda: _clicked(key, ex, view.ids, on_concept_page))
+    if model.left_out:
+        notes.append(f"{model.left_out:,} more concepts in reach not drawn")
+    if model.edges_left_out:
+        notes.append(f"{model.edges_left_out:,} weaker co-occurrence links not drawn")
+    with st.container():  # one slot whatever it holds, so the graph after it keeps its place
+        if model.types:
+            html(graph.legend_html(model.types))
+        st.caption(f"{model.shown} concepts shown" + ("; " + "; ".join(notes) if notes else "") + ".")
+    id_map = graph.ids(model)
+    st_link_analysis(graph.elements(model), layout=graph.layout(model, view),
+                     node_styles=[_Rule(r) for r in graph.styles()], height=height, key=key, events=CLICK,
+                     on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
 
 
 class _Rule:
@@ -122,4 +129,4 @@ class _Rule:
 
 
 __all__ = ["ADD", "CONCEPT", "PATH", "SEARCH", "TOPICS", "concept_link", "explorer", "follow_click",
-           "forget_index", "html", "show_graph", "workspace"]
+           "forget_index", "html", "passage", "show_graph", "workspace"]

@@ -1,7 +1,9 @@
-"""Concept: definition, aliases, relations by type with evidence, passages, and a clickable ego graph.
+"""Concept: definition, aliases, relations by type with evidence, passages, and a clickable graph.
 
 The concept shown is the `concept` query parameter, so `?concept=过拟合` deep-links
-here and the browser's back button walks back through the concepts visited.
+here and the browser's back button walks back through the concepts visited. The
+graph keeps one component key on this page: a click swaps its elements in place
+instead of mounting a new component.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import streamlit as st
 
 from kg.errors import UnknownConceptError
-from kg.view import esc, highlight_html, text_html, where
 from kg.models import RELATION_TYPES
-from ui.pages._shared import concept_link, explorer, html, show_graph
+from kg.view import MAX_NODES, READABLE_NODES
+from ui.markup import md_text, passage_markdown, where
+from ui.pages._shared import concept_link, explorer, passage, show_graph
 
 ROWS = 8
 PASSAGES = 10
+SIZES = {READABLE_NODES: f"{READABLE_NODES} (readable)", 100: "100", MAX_NODES: f"{MAX_NODES} (all, up to)"}
 
 ex, _ = explorer()
 name = st.query_params.get("concept", "")
@@ -23,7 +27,7 @@ if name:
     try:
         concept = ex.index.resolve(name)
     except UnknownConceptError as exc:
-        st.warning(str(exc))
+        st.warning(f"unknown concept “{md_text(name)}”" + ("; did you mean:" if exc.suggestions else ""))
         for suggestion in exc.suggestions:
             concept_link(suggestion)
 
@@ -38,26 +42,32 @@ if concept is None:
     st.stop()
 
 page = ex.page(concept.id)
-st.title(concept.name)
-if concept.aliases:
-    html(f'<div style="color:#555">also: {esc(", ".join(concept.aliases))}</div>')
-if concept.definition:
-    html(f"<p><b>Definition.</b> {text_html(concept.definition)}</p>")
-st.caption(f"{page.relation_count} relations · {len(page.passages)} passages"
-           + (f" · {concept.category}" if concept.category else ""))
+st.title(md_text(concept.name), anchor=False)
+with st.container():
+    if concept.aliases:
+        st.markdown(f"also: {md_text(', '.join(concept.aliases))}")
+    if concept.definition:
+        st.markdown(f"**Definition.** {passage_markdown(concept.definition)}")
+    st.caption(f"{page.relation_count} relations · {len(page.passages)} passages"
+               + (f" · {md_text(concept.category)}" if concept.category else ""))
 
 graph_col, text_col = st.columns([3, 2], gap="large")
 with graph_col:
-    c1, c2 = st.columns([1, 3])
-    radius = c1.radio("Radius", [1, 2], horizontal=True, key=f"radius:{concept.id}")
+    c1, c2, c3 = st.columns([2, 3, 2])
+    radius = c1.radio("Radius", [1, 2], horizontal=True, key="radius")
     present = [t for t in RELATION_TYPES if t in page.groups] or list(RELATION_TYPES)
     types = c2.multiselect("Relation types", present, default=present, key=f"types:{concept.id}")
-    view = ex.ego(concept.id, radius, types)
-    show_graph(view, ex, key=f"ego:{concept.id}:{radius}:{','.join(sorted(types))}", on_concept_page=True)
-    st.caption("Node size: number of relations. Click a concept to open it.")
+    size = c3.selectbox("Concepts shown", list(SIZES), format_func=SIZES.get, key="size",
+                        help="The first ones are those linked by a typed relation, then the strongest co-occurrences")
+    through = radius == 2 and c1.checkbox("via co-occurrence", key="through",
+                                          help="Radius 2 walks on through typed relations only unless this is on")
+    model = ex.ego(concept.id, radius, types, size, through)
+    view = f"ego:{concept.id}:{radius}:{','.join(sorted(types))}:{size}:{through}"
+    show_graph(model, ex, key="ego", view=view, on_concept_page=True)
+    st.caption("Node size: number of relations; typed links are coloured. Click a concept to open it.")
 
 with text_col:
-    st.subheader("Relations")
+    st.subheader("Relations", anchor=False)
     if not page.groups:
         st.caption("No relations yet.")
     for type_, rows in page.groups.items():
@@ -67,16 +77,14 @@ with text_col:
                     f"{row.other_name} —{type_}→ {concept.name}"
                 concept_link(row.other_name, label=arrow)
                 for ev in row.evidence[:1]:
-                    html(f'<div style="margin:-0.6em 0 0.6em 1.2em;font-size:0.9em">“{text_html(ev.text)}” '
-                         f'<span style="color:#777">{esc(where(ev.source, ev.line))}</span></div>')
+                    st.caption(f"“{md_text(ev.text)}” · {md_text(where(ev.source, ev.line))}")
             if len(rows) > ROWS:
-                more = ", ".join(esc(r.other_name) for r in rows[ROWS:])
-                html(f'<div style="font-size:0.85em;color:#555">and {len(rows) - ROWS} more: {more}</div>')
+                more = ", ".join(r.other_name for r in rows[ROWS:])
+                st.caption(md_text(f"and {len(rows) - ROWS} more: {more}"))
 
-st.subheader("Passages")
+st.subheader("Passages", anchor=False)
 terms = [concept.name, *concept.aliases]
 for p in page.passages[:PASSAGES]:
-    html(f'<div style="color:#666;font-size:0.85em">{esc(where(p.source, p.line, p.heading))}</div>'
-         f'<div style="margin-bottom:0.9em">{highlight_html(p.text, terms)}</div>')
+    passage(p.text, p.source, p.line, p.heading, terms)
 if len(page.passages) > PASSAGES:
-    st.caption(f"{len(page.passages) - PASSAGES} more passages mention {concept.name}.")
+    st.caption(f"{len(page.passages) - PASSAGES} more passages mention {md_text(concept.name)}.")

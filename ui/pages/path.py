@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.view import esc, text_html, where
 from kg.models import RELATION_TYPES
+from ui.markup import esc, md_text, where
 from ui.pages._shared import concept_link, explorer, follow_click, html, show_graph
 
 follow_click()
 ex, _ = explorer()
-st.title("Path between two concepts")
+st.title("Path between two concepts", anchor=False)
 
 
 def _index_of(param: str) -> int | None:
@@ -32,7 +32,7 @@ if not start or not end:
 
 result = ex.paths(ex.id_by_name[start], ex.id_by_name[end], types)
 if not result.paths:
-    st.info(f"No path between {start} and {end} over these relation types.")
+    st.info(f"No path between {md_text(start)} and {md_text(end)} over these relation types.")
     st.stop()
 hops = len(result.paths[0])
 st.caption(f"{len(result.paths)} shortest path(s) of {hops} hop(s)"
@@ -40,7 +40,7 @@ st.caption(f"{len(result.paths)} shortest path(s) of {hops} hop(s)"
 
 names = {cid: c.name for cid, c in ex.index.concepts.items()}
 for i, path in enumerate(result.paths, 1):
-    st.subheader(f"Path {i}")
+    st.subheader(f"Path {i}", anchor=False)
     chain = [esc(names[path[0].source])] if path else [esc(start)]
     for hop in path:
         arrow = f" —{hop.type}→ " if hop.forward else f" ←{hop.type}— "
@@ -50,7 +50,6 @@ for i, path in enumerate(result.paths, 1):
         a, b = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
         concept_link(names[hop.target], label=f"{names[a]} —{hop.type}→ {names[b]}")
         for ev in hop.evidence[:1]:
-            html(f'<div style="margin:-0.6em 0 0.6em 1.2em;font-size:0.9em">“{text_html(ev["text"])}” '
-                 f'<span style="color:#777">{esc(where(ev["source"], ev["line"]))}</span></div>')
+            st.caption(f"“{md_text(ev['text'])}” · {md_text(where(ev['source'], ev['line']))}")
 
-show_graph(ex.path_view(result), ex, key=f"path:{start}:{end}:{','.join(sorted(types))}", height=360)
+show_graph(ex.path_view(result), ex, key="path", view=f"path:{start}:{end}:{','.join(sorted(types))}", height=360)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kg.view import esc, highlight_html, where
 from kg.search import highlight_terms
-from ui.pages._shared import concept_link, explorer, follow_click, html
+from ui.markup import md_text
+from ui.pages._shared import concept_link, explorer, follow_click, passage
 
 follow_click()
 ex, searcher = explorer()
-st.title("Search your notes")
+st.title("Search your notes", anchor=False)
 
 url_q = st.query_params.get("q", "")
 if st.session_state.get("_q_url") != url_q:  # first run, a deep link, or the browser's back button
@@ -34,17 +34,16 @@ result = searcher.search(query, k=10)
 terms = highlight_terms(searcher.analyse(query), ex.index)
 left, right = st.columns([1, 2], gap="large")
 with left:
-    st.subheader("Concepts")
+    st.subheader("Concepts", anchor=False)
     if not result.concepts:
         st.caption("No concept matches.")
     for hit in result.concepts:
         concept_link(hit.name, label=f"{hit.name}  ·  {ex.relation_count(hit.id)} relations")
         if hit.aliases:
-            st.caption(", ".join(hit.aliases[:6]))
+            st.caption(md_text(", ".join(hit.aliases[:6])))
 with right:
-    st.subheader("Passages")
+    st.subheader("Passages", anchor=False)
     if not result.passages:
         st.caption("No passage matches.")
     for hit in result.passages:
-        html(f'<div style="color:#666;font-size:0.85em">{esc(where(hit.source, hit.line, hit.heading))}</div>'
-             f'<div style="margin-bottom:0.9em">{highlight_html(hit.text, terms)}</div>')
+        passage(hit.text, hit.source, hit.line, hit.heading, terms)

@@ -1,14 +1,15 @@
-"""Topics: communities of the graph labelled by their top concepts, and "central but thin" study gaps."""
+"""Topics: communities of the graph, each drawn as its core, and "central but thin" study gaps."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui.markup import md_text
 from ui.pages._shared import concept_link, explorer, follow_click, show_graph
 
 follow_click()
 ex, _ = explorer()
-st.title("Topics")
+st.title("Topics", anchor=False)
 with st.spinner("Finding topics…"):
     topics = ex.topics
 if not topics:
@@ -29,16 +30,17 @@ topic = topics[pick]
 
 graph_col, side = st.columns([3, 1], gap="large")
 with graph_col:
-    show_graph(ex.topic_view(topic), ex, key=f"topic:{ex.version}:{topic.id}")
+    st.caption(f"The core of “{md_text(topic.label)}”: its most connected concepts; the label terms in dark blue.")
+    show_graph(ex.topic_view(topic), ex, key="topic", view=f"topic:{ex.version}:{topic.id}")
     st.caption("Node size: number of relations. Click a concept to open it.")
 with side:
-    st.subheader("Top concepts")
+    st.subheader("Top concepts", anchor=False)
     for cid in topic.members[:12]:
         concept_link(ex.index.concepts[cid].name)
 
-st.subheader("Study gaps: central but thin")
+st.subheader("Study gaps: central but thin", anchor=False)
 st.caption("Concepts many connections run through (high betweenness) that your notes say little about "
-           "(few passages): worth a closer read.")
+           "(fewer passages than most central concepts), most central first: worth a closer read.")
 with st.spinner("Measuring centrality…"):
     gaps = ex.gaps
 if not gaps:
