@@ -187,12 +187,17 @@ def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str
     words = set(analysis.words)
     if named or len(words) >= 2:
         for hit in searcher.search(q.text, k=2 * ANSWERS).passages:
-            if hit.id in asking or "](#" in hit.text or hit.text.strip() == q.text.strip():
+            if hit.id in asking or "](#" in hit.text or _holds(hit, q):
                 continue
             if _answers(searcher, hit, named, words):
                 answers.setdefault((hit.source, hit.line), Cite(source=hit.source, line=hit.line, text=hit.text))
     return BankEntry(question=q, concepts=named, answers=tuple(list(answers.values())[:ANSWERS]))
 
+
+
+def _holds(hit, q: Question) -> bool:
+    """Whether a passage is (or contains) the question itself: a block spans several lines."""
+    return hit.source == q.source and hit.line <= q.line <= hit.line + hit.text.count("\n")
 
 
 def _answers(searcher: Searcher, hit, named: tuple[str, ...], words: set[str]) -> bool:
