@@ -98,10 +98,16 @@ def test_an_edge_is_drawn_only_for_the_right_reading(tmp_path, text, source, tar
 @pytest.mark.parametrize("text,name,other", [
     ("精度（precision）很重要。\n\n精度（accuracy）也很重要。\n", "精度", "precision"),  # glossed as two concepts
     ("AUC即曲线下面积（AUC）。\n\n面积（AUC）越大越好。\n", "面积", "AUC"),  # a generic noun
+    ("例如在机器学习（Andrew Ng）的课中会讲到。\n", "Andrew Ng", "机器学习"),  # no English name of it
 ])
 def test_a_generic_or_partial_word_is_no_alias(tmp_path, text, name, other):
     index, _ = _typed(tmp_path, text)
     assert _id(index, other) is not None and _id(index, name) != _id(index, other)
+
+
+def test_a_gloss_sharing_an_english_word_is_an_alias(tmp_path):
+    index, _ = _typed(tmp_path, "训练时用早停（stopping early）。\n")
+    assert _id(index, "stopping early") == _id(index, "早停")
 
 
 def test_plural_names_are_one_concept(tmp_path):
