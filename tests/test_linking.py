@@ -64,6 +64,9 @@ MISREADINGS = [
     # a kind is named by its class word, not by what it is for or a library of it
     ("TensorFlow 并不仅仅是一个深度学习库。\n", "TensorFlow", "深度学习", "is_a"),
     ("SVM是一种有坚实理论基础的适用小样本学习方法。\n", "SVM", "小样本学习", "is_a"),
+    # what is solved is a problem: `直方图处理` processes histograms
+    ("## 直方图处理\n\n1. 定义一个邻域并移动中心。\n2. 使用卷积计算直方图。\n", "卷积", "直方图", "solves"),
+    ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "CycleGAN", "判别器", "contrasts"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -85,6 +88,7 @@ RIGHT_READINGS = [
     ("Adam 算法在 RMSProp 算法基础上对梯度做了指数加权移动平均。\n", "Adam", "RMSProp", "improves"),
     ("New loss：提出Focal Loss函数解决类别不平衡\n", "Focal Loss", "类别不平衡", "solves"),
     ("CNN由卷积层、池化层和全连接层组成。\n", "全连接层", "CNN", "part_of"),
+    ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "生成器", "判别器", "contrasts"),
 ]
 
 
