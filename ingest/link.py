@@ -343,8 +343,6 @@ def _head_pick(cand: RelationCandidate) -> str:
         pick = "subject"
     if type_ == "contrasts" and pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
-    if type_ == "contrasts" and pick == "start":
-        return "end"  # `cycleGAN的生成器采用…，判别器采用…`: the generator is contrasted
     if pick == "item" and type_ in _MEMBERSHIP:
         return "member"
     if pick == "item" and type_ == "part_of":

@@ -67,6 +67,7 @@ MISREADINGS = [
     # what is solved is a problem: `直方图处理` processes histograms
     ("## 直方图处理\n\n1. 定义一个邻域并移动中心。\n2. 使用卷积计算直方图。\n", "卷积", "直方图", "solves"),
     ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "CycleGAN", "判别器", "contrasts"),
+    ("stride=2的conv不使用shortcut，stride=1的conv使用shortcut\n", "卷积", "stride", "contrasts"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
