@@ -290,7 +290,8 @@ def _partial(tokens: Sequence[str], mention) -> bool:
         return False
     before = tokens[mention.start - 1] if mention.start else ""
     after = tokens[mention.end] if mention.end < len(tokens) else ""
-    return any(t.isascii() and t.isalpha() for t in (before, after))
+    written = tokens[mention.start: mention.end]
+    return any(t.isascii() and t.isalpha() and t not in written for t in (before, after))  # not `batchnorm Batchnorm`
 
 
 _OWN_SUBJECT = ("is_a", "causes")
@@ -325,8 +326,13 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
         return
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
     tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
-    if head and tail:
+    if head and tail and not (cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail))):
         edges.add(head, tail, cand.type, cand.evidence)
+
+
+def _categorized_not_problem(concept: Concept | None) -> bool:
+    """What is solved is a problem: `直方图处理` is histogram processing, not a remedy for 直方图."""
+    return concept is not None and concept.category not in (None, "problem")
 
 
 def _head_pick(cand: RelationCandidate) -> str:
@@ -337,8 +343,6 @@ def _head_pick(cand: RelationCandidate) -> str:
         pick = "subject"
     if type_ == "contrasts" and pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
-    if type_ == "contrasts" and pick == "start":
-        return "whole"
     if pick == "item" and type_ in _MEMBERSHIP:
         return "member"
     if pick == "item" and type_ == "part_of":

@@ -257,9 +257,25 @@ def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: T
         roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
         if sum(1 for r in roots if r in groups.glossary_root) > 1:
             continue
+        if any(not _fits_english(groups, r, names) for r in roots if r in groups.glossary_root):
+            continue
         ks = [groups.add(n) for n in names]
         for k in ks[1:]:
             groups.union(ks[0], k)
+
+
+def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
+    """A new English name for a glossary concept that has English names must share a word with
+    them or spell their initials: `机器学习（Andrew Ng）` glosses nothing, `（machine learning）` does."""
+    english = [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] if s.isascii()]
+    words = {w.casefold() for s in english for w in re.findall(r"[A-Za-z]+", s)}
+    initials = {"".join(w[0] for w in re.findall(r"[A-Za-z]+", s)).casefold() for s in english}
+    for n in names:
+        if n.isascii() and key(n) not in groups.parent and english:
+            mine = [w.casefold() for w in re.findall(r"[A-Za-z]+", n)]
+            if not set(mine) & words and key(n) not in initials:
+                return False
+    return True
 
 
 def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[FileExtract],

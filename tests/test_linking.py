@@ -65,6 +65,10 @@ MISREADINGS = [
     # a kind is named by its class word, not by what it is for or a library of it
     ("TensorFlow 并不仅仅是一个深度学习库。\n", "TensorFlow", "深度学习", "is_a"),
     ("SVM是一种有坚实理论基础的适用小样本学习方法。\n", "SVM", "小样本学习", "is_a"),
+    # what is solved is a problem: `直方图处理` processes histograms
+    ("## 直方图处理\n\n1. 定义一个邻域并移动中心。\n2. 使用卷积计算直方图。\n", "卷积", "直方图", "solves"),
+    ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "CycleGAN", "判别器", "contrasts"),
+    ("stride=2的conv不使用shortcut，stride=1的conv使用shortcut\n", "卷积", "stride", "contrasts"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -86,6 +90,7 @@ RIGHT_READINGS = [
     ("Adam 算法在 RMSProp 算法基础上对梯度做了指数加权移动平均。\n", "Adam", "RMSProp", "improves"),
     ("New loss：提出Focal Loss函数解决类别不平衡\n", "Focal Loss", "类别不平衡", "solves"),
     ("CNN由卷积层、池化层和全连接层组成。\n", "全连接层", "CNN", "part_of"),
+    ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "生成器", "判别器", "contrasts"),
 ]
 
 
@@ -99,10 +104,16 @@ def test_an_edge_is_drawn_only_for_the_right_reading(tmp_path, text, source, tar
 @pytest.mark.parametrize("text,name,other", [
     ("精度（precision）很重要。\n\n精度（accuracy）也很重要。\n", "精度", "precision"),  # glossed as two concepts
     ("AUC即曲线下面积（AUC）。\n\n面积（AUC）越大越好。\n", "面积", "AUC"),  # a generic noun
+    ("例如在机器学习（Andrew Ng）的课中会讲到。\n", "Andrew Ng", "机器学习"),  # no English name of it
 ])
 def test_a_generic_or_partial_word_is_no_alias(tmp_path, text, name, other):
     index, _ = _typed(tmp_path, text)
     assert _id(index, other) is not None and _id(index, name) != _id(index, other)
+
+
+def test_a_gloss_sharing_an_english_word_is_an_alias(tmp_path):
+    index, _ = _typed(tmp_path, "训练时用早停（stopping early）。\n")
+    assert _id(index, "stopping early") == _id(index, "早停")
 
 
 def test_plural_names_are_one_concept(tmp_path):
