@@ -67,7 +67,8 @@ def test_a_concept_forgotten_days_ago_is_listed_among_the_weakest(study_env):
 
 def test_note_text_on_the_study_page_is_shown_as_text(notes, data, tmp_path, monkeypatch):
     payload = "<img src=x onerror=alert(1)>"
-    (notes / "xss.md").write_text(f"# 过拟合\n\n## 什么是 dropout `{payload}`？\n\ndropout 防止过拟合 `{payload}`。\n",
+    # In a code span: markdown keeps it as text there (raw inline HTML is dropped by the parser).
+    (notes / "xss.md").write_text(f"# 过拟合\n\n## 什么是 dropout？\n\ndropout 防止过拟合 `{payload}`。\n",
                                   encoding="utf-8")
     build(notes, data)
     monkeypatch.setenv("KG_NOTES", str(notes))
@@ -81,3 +82,13 @@ def test_note_text_on_the_study_page_is_shown_as_text(notes, data, tmp_path, mon
     page = "\n".join(m.value for m in at.markdown)
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<img" not in page
+
+
+def test_a_study_database_that_cannot_be_used_is_one_clear_error(study_env):
+    study_env.write_bytes(b"not a database" * 100)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/study.py").run()
+    assert not at.exception
+    assert any("cannot be used" in e.value for e in at.error)
+    assert study_env.read_bytes().startswith(b"not a database")

@@ -13,6 +13,7 @@ import streamlit as st
 from kg.errors import KgError
 from kg.study.strength import WEAK
 from ui.cli_study import RATINGS, note_questions, open_store
+from ui.markup import md_text
 from ui.pages._shared import concept_link, explorer, html, workspace
 
 REVEALED = "_kg_study_revealed"
@@ -41,17 +42,17 @@ def _text(text: str) -> str:
 
 ex, searcher = explorer()
 ws = workspace()
-cards = _cards(ex.version, str(ws.notes_dir), ex, searcher)
 st.title("Study")
+try:
+    cards = _cards(ex.version, str(ws.notes_dir), ex, searcher)
+    store = open_store(ws)
+except KgError as exc:  # e.g. KG_STUDY_DB names a file that is not a study database
+    st.error(f"kg: {md_text(exc)}")
+    st.stop()
 
 topic_labels = {None: "All topics", **{t.id: f"{t.label}  ({len(t.members)})" for t in ex.topics}}
 topic = st.selectbox("Topic", list(topic_labels), format_func=topic_labels.get, key="study_topic")
 
-try:
-    store = open_store(ws)
-except KgError as exc:
-    st.error(f"kg: {exc}")
-    st.stop()
 with store:
     due = store.due()
     reviewed = store.history()
