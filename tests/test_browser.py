@@ -6,7 +6,6 @@ a request to any host but the app's own: "no network at run time" holds in the
 browser too.
 """
 
-import html
 import os
 import shutil
 import signal

@@ -274,3 +274,13 @@ def test_index_version_changes_with_each_build(sample_notes, data):
     first = index_version(data)
     ws.build()
     assert index_version(data) != first
+
+
+def test_the_kept_graph_component_lays_out_each_view_again_from_a_fixed_centre(tiny):
+    from ui.graph import layout
+
+    model = ego_model(to_graph(tiny), "过拟合")
+    assert layout(model, "ego:过拟合") != layout(model, "ego:dropout")  # same options would not lay out again
+    assert layout(model, "v")["fixedNodeConstraint"][0]["nodeId"] == "过拟合"
+    # A node selected in the last graph must not stay selected: its open side panel hides part of the next.
+    assert all(node["selected"] is False for node in elements(model)["nodes"])
