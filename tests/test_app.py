@@ -11,12 +11,11 @@ from kg.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 PAYLOAD = "<img src=x onerror=alert(1)>"
-"""Written inside a code span, the one place a markdown note keeps angle brackets as text."""
 
 
 @pytest.fixture
 def app_env(sample_notes, data, monkeypatch):
-    (sample_notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout `{PAYLOAD}`\n", encoding="utf-8")
+    (sample_notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout {PAYLOAD}\n", encoding="utf-8")
     Workspace(sample_notes, data, build_index).build()
     monkeypatch.setenv("KG_NOTES", str(sample_notes))
     monkeypatch.setenv("KG_DATA", str(data))

@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "screenshots"
 PAYLOAD = "<img src=x onerror=alert(1)>"
-"""Written inside a code span, the one place a markdown note keeps angle brackets as text."""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 CY = "[...document.querySelectorAll('div')].find(d => d._cyreg)._cyreg.cy"
@@ -127,8 +126,8 @@ def _serve(tmp_path, notes: Path):
 def server(tmp_path):
     notes = tmp_path / "notes"
     shutil.copytree(ROOT / "notes", notes)
-    (notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout `{PAYLOAD}`\n\n"
-                                  f"**梯度裁剪** 和 正则化 与 过拟合 `{PAYLOAD}`\n", encoding="utf-8")
+    (notes / "xss.md").write_text(f"# 梯度裁剪\n\n- 过拟合的另一个办法是 dropout {PAYLOAD}\n\n"
+                                  f"**梯度裁剪** 和 正则化 与 过拟合 {PAYLOAD}\n", encoding="utf-8")
     yield from _serve(tmp_path, notes)
 
 
