@@ -24,9 +24,10 @@ from ingest.assemble import (Assembled, block_concepts, chinese_words, concept_d
                               passage_documents)
 from ingest.bridges import merge_pairs
 from ingest.link import evidence_limit, heading_concepts, link, mentions_by_passage
-from ingest.merge import decide_concepts
+from ingest.merge import decide_concepts, dedupe_by_key
 from kg.index import KnowledgeIndex
-from kg.models import FileExtract, Relation
+from kg.models import Concept, FileExtract, Relation
+from kg.normalize import key
 from kg.resources import glossary, stopwords
 from kg.store import AppendDelta, LoadedIndex
 from kg.tokenize import Tokenizer
@@ -58,6 +59,8 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
     new_ids = sorted(used - concepts.keys())
     for cid in new_ids:
         concepts[cid] = local_concepts[cid]
+    for cid in used - set(new_ids):
+        concepts[cid] = _with_spellings(concepts[cid], local_concepts.get(cid), keys)
     keys = {k: cid for k, cid in keys.items() if cid in concepts}
     lexicon = old.lexicon.with_keys(keys)
     local_relations = link([extract], concepts, lexicon, tokenizer, mentions, headings)
@@ -92,6 +95,20 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
     dictionary = {"total": loaded.dictionary["total"], "words": {**loaded.dictionary["words"], **new_words["words"]}}
     return Assembled(index, passage_bm25, concept_bm25, order, dictionary, added_relations, graph_delta,
                      passage_delta=list(extract.blocks))
+
+
+def _with_spellings(concept: Concept, local: Concept | None, keys: dict[str, str]) -> Concept:
+    """`concept` with the spellings the note writes its known names in, chosen as a build chooses
+    them (one spelling per name key, the first in (key, text) order): a build sees every note's
+    surfaces at once, an append must not keep only the older notes' ones."""
+    if local is None:
+        return concept
+    spellings = {s for s in local.aliases if keys.get(key(s)) == concept.id and key(s) != concept.id
+                 and s != concept.name}
+    if not spellings:
+        return concept
+    aliases = tuple(dedupe_by_key(sorted({*concept.aliases, *spellings}, key=lambda s: (key(s), s))))
+    return concept if aliases == concept.aliases else concept.model_copy(update={"aliases": aliases})
 
 
 def _merge_relations(old: list[Relation], new: list[Relation]) -> tuple[list[Relation], list[Relation], dict]:

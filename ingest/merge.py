@@ -351,11 +351,11 @@ def _concept(name: str, surfaces: frozenset[str], definition: str | None, catego
     hundreds of unchanged glossary concepts)."""
     cid = key(name)
     aliases = tuple(sorted({s for s in surfaces if key(s) != cid and s != name}, key=lambda s: (key(s), s)))
-    return Concept(id=cid, name=name, aliases=tuple(_dedupe_by_key(aliases)), definition=definition,
+    return Concept(id=cid, name=name, aliases=tuple(dedupe_by_key(aliases)), definition=definition,
                    category=category, origin="glossary" if from_glossary else "notes")
 
 
-def _dedupe_by_key(names):
+def dedupe_by_key(names):
     seen = set()
     for n in names:
         if key(n) not in seen:
