@@ -181,3 +181,29 @@ def test_add_note_refuses_an_empty_note(app_env):
     next(b for b in at.button if b.label == "Save note").click().run()
     assert at.error and "empty" in at.error[0].value
     assert not (notes / "inbox").exists()
+
+
+def test_a_concept_the_learner_is_forgetting_is_ringed_in_its_graph(app_env, tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from kg import store
+    from kg.study import schedule
+    from kg.study.cards import relation_cards
+    from kg.study.storage import ReviewStore
+
+    _, data = app_env
+    db = tmp_path / "study.sqlite"
+    monkeypatch.setenv("KG_STUDY_DB", str(db))
+    at = _app(concept="过拟合")
+    at.run()
+    assert not any("weak" in n["classes"].split() for n in _graph_args(at)["elements"]["nodes"])
+    index = store.load(data).index
+    cards = [c for c in relation_cards(index) if c.concepts[0] == "过拟合"]
+    assert cards, "the sample notes say what solves 过拟合"
+    with ReviewStore(db) as reviews:
+        reviews.sync(cards)
+        reviews.review(cards[0].id, "again", at=schedule.now() - timedelta(days=60))
+    at = _app(concept="过拟合")
+    at.run()
+    weak = {n["data"]["label"] for n in _graph_args(at)["elements"]["nodes"] if "weak" in n["classes"].split()}
+    assert "过拟合" in weak and weak <= {index.concepts[c].name for c in cards[0].concepts}

@@ -7,13 +7,14 @@ through `md_text` (plain) or `passage_markdown` (a passage).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
 from st_link_analysis import Event, st_link_analysis
 
 from kg.workspace import Workspace
-from kg.errors import IndexCorruptError, IndexMissingError
+from kg.errors import IndexCorruptError, IndexMissingError, KgError
 from kg.explore import Explorer, index_version
 from kg.search import Searcher
 from ui.workspace import build_index, open_workspace
@@ -112,10 +113,43 @@ def show_graph(model: GraphModel, ex: Explorer, key: str, view: str, on_concept_
         if model.types:
             html(graph.legend_html(model.types))
         st.caption(f"{model.shown} concepts shown" + ("; " + "; ".join(notes) if notes else "") + ".")
+    model = _mark_weak(model)
     id_map = graph.ids(model)
     st_link_analysis(graph.elements(model), layout=graph.layout(model, view),
                      node_styles=[_Rule(r) for r in graph.styles()], height=height, key=key, events=CLICK,
                      on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
+
+
+def _mark_weak(model: GraphModel) -> GraphModel:
+    """The model with the concepts the user is forgetting (study reviews) flagged: drawn with a red ring."""
+    weak = _weak_concepts(*_study_db_stamp())
+    if not weak:
+        return model
+    return dataclasses.replace(model, nodes=tuple(dataclasses.replace(n, weak=n.id in weak) for n in model.nodes))
+
+
+def _study_db_stamp() -> tuple[str, int]:
+    """The review database and when it last changed (its WAL included): the cache key of the weak set."""
+    from kg.study.storage import study_db_path
+
+    path = study_db_path(workspace().data_dir)
+    stamps = [p.stat().st_mtime_ns for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+    return str(path), max(stamps, default=0)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _weak_concepts(path: str, stamp: int) -> frozenset[str]:
+    """Reviewed concepts below the weak threshold; none while no review was ever recorded."""
+    if not stamp:
+        return frozenset()
+    from kg.study.storage import ReviewStore
+    from kg.study.strength import weak_concepts
+
+    try:
+        with ReviewStore(Path(path)) as store:
+            return frozenset(weak_concepts(store.concept_strength()))
+    except (KgError, OSError):  # an unusable review database must not take the graph down
+        return frozenset()
 
 
 class _Rule:
