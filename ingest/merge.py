@@ -267,15 +267,14 @@ def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: T
 def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
     """A new English name for a glossary concept that has English names must share a word with
     them or spell their initials: `机器学习（Andrew Ng）` glosses nothing, `（machine learning）` does."""
+    new_english = [n for n in names if n.isascii() and key(n) not in groups.parent]
+    if not new_english:  # the common case: no group need be walked
+        return True
     english = [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] if s.isascii()]
     words = {w.casefold() for s in english for w in re.findall(r"[A-Za-z]+", s)}
     initials = {"".join(w[0] for w in re.findall(r"[A-Za-z]+", s)).casefold() for s in english}
-    for n in names:
-        if n.isascii() and key(n) not in groups.parent and english:
-            mine = [w.casefold() for w in re.findall(r"[A-Za-z]+", n)]
-            if not set(mine) & words and key(n) not in initials:
-                return False
-    return True
+    return not english or all({w.casefold() for w in re.findall(r"[A-Za-z]+", n)} & words or key(n) in initials
+                              for n in new_english)
 
 
 def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[FileExtract],
