@@ -48,7 +48,9 @@ class RawUnit:
 
 
 @dataclass
-class _Heading:
+class Heading:
+    """A heading on the current path; `used` once a block was found under it (plain notes too)."""
+
     level: int
     text: str
     line: int
@@ -79,7 +81,7 @@ class _Walk:
     def __init__(self, tokens: list[Token], lines: list[str]):
         self.tokens = tokens
         self.source = lines
-        self.headings: list[_Heading] = []
+        self.headings: list[Heading] = []
         self.units: list[RawUnit] = []
         self.items: list[str] = []
         """Marker of each open list item, while its first paragraph is still to come ('' after it)."""
@@ -119,9 +121,9 @@ class _Walk:
         return i + 1
 
     def _heading(self, level: int, title: str, line: int) -> None:
-        self._replace_headings(level, _Heading(level, title.strip().rstrip(":："), line))
+        self._replace_headings(level, Heading(level, title.strip().rstrip(":："), line))
 
-    def _replace_headings(self, level: int, new: _Heading | None) -> None:
+    def _replace_headings(self, level: int, new: Heading | None) -> None:
         """Swap in a new heading; headings leaving the path with nothing under them are kept as units."""
         keep = [h for h in self.headings if h.level < level]
         for i, h in enumerate(self.headings):
@@ -164,7 +166,7 @@ class _Walk:
         self.units.append(RawUnit(tuple(h.text for h in self.headings), line, lines, kind))
 
     @staticmethod
-    def _in_bibliography(headings: list[_Heading]) -> bool:
+    def _in_bibliography(headings: list[Heading]) -> bool:
         return bool(headings) and bool(_BIBLIOGRAPHY_HEADING.search(headings[-1].text))
 
 

@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ingest.markdown import markdown_units
+from ingest.markdown import Heading, markdown_units
 from ingest.markers import LIST_ITEM as _LIST_ITEM
 from ingest.markers import QUESTION as _QUESTION
 from kg.models import Passage
@@ -103,14 +103,6 @@ def one_fact_per_line(text: str) -> bool:
     return len(lines) >= _FACT_LINES_MIN and facts >= _FACT_SHARE * len(lines)
 
 
-@dataclass
-class _Heading:
-    level: int
-    text: str
-    line: int
-    used: bool = False
-
-
 def _is_fact(line: str) -> bool:
     """A line that ends a sentence or is `X:Y`: a fact, never a title."""
     return bool(_TERMINAL.search(line.strip()) or _DEFINITION.match(line))
@@ -119,7 +111,7 @@ def _is_fact(line: str) -> bool:
 def _blocks(lines: list[str], line_per_unit: bool = False):
     """Yield (heading path, block) pairs of a plain note; a heading with no text under it is a block
     of its own. `line_per_unit` never joins lines (see `one_fact_per_line`)."""
-    headings: list[_Heading] = []
+    headings: list[Heading] = []
     current: _Block | None = None
     fence: str | None = None
     under_title: list[bool] = []
@@ -139,7 +131,7 @@ def _blocks(lines: list[str], line_per_unit: bool = False):
             h.used = True
         return [(path(), out)]
 
-    def replace_headings(keep: list[_Heading], new: _Heading):
+    def replace_headings(keep: list[Heading], new: Heading):
         """Swap in a new heading; headings leaving the path with nothing under them are kept as passages."""
         out = []
         for i, h in enumerate(headings):
@@ -170,12 +162,12 @@ def _blocks(lines: list[str], line_per_unit: bool = False):
         if md:
             yield from flush()
             level, title = len(md.group(1)), md.group(2).strip()
-            yield from replace_headings([h for h in headings if h.level < level], _Heading(level, title, number))
+            yield from replace_headings([h for h in headings if h.level < level], Heading(level, title, number))
             continue
         if not (line_per_unit and _is_fact(line)) and _is_title_line(line, lines, number) and not (current and join_wrapped(current.lines[-1], line)):
             yield from flush()
             stacked = [] if any(h.used for h in headings) else headings[-2:]
-            yield from replace_headings(stacked, _Heading(1, line.strip().rstrip(":："), number))
+            yield from replace_headings(stacked, Heading(1, line.strip().rstrip(":："), number))
             continue
         starts_item = bool(_LIST_ITEM.match(line))
         if _TABLE.match(line):
@@ -196,7 +188,7 @@ def _blocks(lines: list[str], line_per_unit: bool = False):
             yield from flush()
             current = _Block(number, [line], "item" if starts_item else "paragraph")
     yield from flush()
-    yield from replace_headings([], _Heading(0, "", 0))
+    yield from replace_headings([], Heading(0, "", 0))
 
 
 def _title_scope_ended(kinds: list[bool], block: _Block) -> bool:
