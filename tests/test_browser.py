@@ -91,14 +91,16 @@ def _graph_frame(page, timeout: float = 20):
     pytest.fail(f"the graph component never drew its nodes; frames: {[f.url for f in page.frames]}")
 
 
-def _serve(tmp_path, notes: Path):
+def _serve(tmp_path, notes: Path, env: dict | None = None):
+    """`kg ui` of this checkout over `notes` until the generator is closed: (url, port, seconds to health)."""
     _needs_browser()
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port), "--notes", str(notes),
                              "--data", str(tmp_path / ".kg")], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-                            start_new_session=True, env={**os.environ, "KG_DEBUG": "1"})
+                            start_new_session=True,
+                            env={**os.environ, "KG_DEBUG": "1", "PYTHONPATH": str(ROOT), **(env or {})})
     try:
         url = f"http://127.0.0.1:{port}"
         while time.monotonic() - started < 180:

@@ -3,17 +3,12 @@
 Needs Debian's chromium and the playwright package, as tests/test_browser.py does.
 """
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _get, _needs_browser
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _serve
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser
@@ -21,36 +16,14 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def study_server(tmp_path):
-    _needs_browser()
     notes = tmp_path / "notes"
     shutil.copytree(ROOT / "notes", notes)
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    env = {**os.environ, "KG_DEBUG": "1", "KG_STUDY_DB": str(tmp_path / "study.sqlite"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port), "--notes", str(notes),
-                             "--data", str(tmp_path / ".kg")], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-                            start_new_session=True, env=env)
+    server = _serve(tmp_path, notes, {"KG_STUDY_DB": str(tmp_path / "study.sqlite")})
+    url, _, _ = next(server)
     try:
-        url = f"http://127.0.0.1:{port}"
-        started = time.monotonic()
-        while time.monotonic() - started < 60:
-            if proc.poll() is not None:
-                pytest.fail("kg ui exited:\n" + (tmp_path / "server.log").read_text())
-            try:
-                if _get(url + "/_stcore/health") == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
         yield url, tmp_path / "study.sqlite"
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        log.close()
+        server.close()
 
 
 def test_grade_a_card_in_the_browser_and_see_it_leave_the_due_list(study_server):
