@@ -180,6 +180,9 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
                 (titles if term.rule in ("heading", "definition") else named).add(k)
                 if term.definition and k not in definitions:
                     definitions[k] = term.definition
+            elif term.definition and key(term.surface) in base.parent:
+                # a glossary name too plain to be mined as a new one (`dropout:…`) is still defined
+                definitions.setdefault(key(term.surface), term.definition)
         for rel in ex.relations:
             name = rel.head if rel.head_pick == "item" else ""
             if name and "的" not in name and len(name) <= 12 and (
