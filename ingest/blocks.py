@@ -131,4 +131,5 @@ def _block(units: Sequence[Passage], piece: _Piece, seen: dict[str, int]) -> Pas
     digest = hashlib.sha1(f"{first.source}\x00{text}".encode()).hexdigest()[:12]
     seen[digest] = seen.get(digest, 0) + 1
     bid = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
-    return Passage(id=f"b{bid}", source=first.source, line=first.line, heading=piece.heading, text=text, kind=kind)
+    return Passage(id=f"b{bid}", source=first.source, line=first.line, heading=piece.heading, text=text, kind=kind,
+                   heading_lines=first.heading_lines[:len(piece.heading)])

@@ -14,12 +14,21 @@ from ingest.clean import clean_text
 from ingest.concepts import mine_aliases, mine_terms
 from ingest.passages import split_passages
 from ingest.relations import find_relations
-from kg.models import FileExtract
+from kg.models import FileExtract, Passage
 from kg.tokenize import Tokenizer
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def note_units(source: str, text: str) -> list[Passage]:
+    """A decoded note's units: cleaned, then split (markdown by its parser, plain text by lines).
+
+    The one reading of a note's text: the build mines these, and the question bank
+    (`kg.study.questions`) reads its questions off them.
+    """
+    return split_passages(clean_text(text), source)
 
 
 def extract_text(source: str, text: str, tokenizer: Tokenizer, sha: str = "") -> FileExtract:
@@ -32,7 +41,7 @@ def extract_text(source: str, text: str, tokenizer: Tokenizer, sha: str = "") ->
     >>> len(ex.passages), [r.type for r in ex.relations][:1]
     (1, ['solves'])
     """
-    passages = split_passages(clean_text(text), source)
+    passages = note_units(source, text)
     blocks, members = group_blocks(passages)
     headings = {h for p in passages for h in p.heading}
     terms = mine_terms(passages)

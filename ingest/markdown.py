@@ -24,7 +24,7 @@ BOLD_LEVEL = 7
 """A paragraph that is only bold text (`**如何解决过拟合：**`) titles what follows, below any `#` heading."""
 _BOLD_TITLE_MAX = 40
 _TOC_LINE = re.compile(r"^\s*\[toc\]\s*$", re.I)
-_BIBLIOGRAPHY_HEADING = re.compile(r"参考文献|参考资料|参考链接|参考文章|引用|^\s*(?:references?|bibliography|citations?)\s*$",
+_BIBLIOGRAPHY_HEADING = re.compile(r"参考文献|参考资料|参考链接|参考文章|^\s*引用\s*$|^\s*(?:references?|bibliography|citations?)\s*$",
                                    re.I)
 _BIBLIOGRAPHY_ENTRY = re.compile(r"^\s*(?:[-*+]\s*)?\[\d{1,3}\]\s*\S")
 _URL_ONLY = re.compile(r"^\s*(?:[-*+]\s*)?<?https?://\S+>?\s*$")
@@ -45,6 +45,7 @@ class RawUnit:
     line: int
     lines: list[str]
     kind: str
+    heading_lines: tuple[int, ...] = ()
 
 
 @dataclass
@@ -128,7 +129,8 @@ class _Walk:
         keep = [h for h in self.headings if h.level < level]
         for i, h in enumerate(self.headings):
             if h not in keep and not h.used and not self._in_bibliography(self.headings[:i + 1]):
-                self.units.append(RawUnit(tuple(x.text for x in self.headings[:i]), h.line, [h.text], "heading"))
+                self.units.append(RawUnit(tuple(x.text for x in self.headings[:i]), h.line, [h.text], "heading",
+                                          tuple(x.line for x in self.headings[:i])))
         self.headings = keep + ([new] if new and new.text else [])
 
     def _paragraph(self, inline: Token) -> None:
@@ -163,7 +165,8 @@ class _Walk:
             return
         for h in self.headings:
             h.used = True
-        self.units.append(RawUnit(tuple(h.text for h in self.headings), line, lines, kind))
+        self.units.append(RawUnit(tuple(h.text for h in self.headings), line, lines, kind,
+                                  tuple(h.line for h in self.headings)))
 
     @staticmethod
     def _in_bibliography(headings: list[Heading]) -> bool:

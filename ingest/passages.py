@@ -68,12 +68,12 @@ def split_passages(text: str, source: str, markdown: bool | None = None) -> list
     if markdown is None:
         markdown = source.lower().endswith((".md", ".markdown"))
     if markdown:
-        blocks = ((u.heading, _Block(u.line, u.lines, u.kind)) for u in markdown_units(text))
+        blocks = (((u.heading, u.heading_lines), _Block(u.line, u.lines, u.kind)) for u in markdown_units(text))
     else:
         blocks = _blocks(text.split("\n"), one_fact_per_line(text))
     passages: list[Passage] = []
     seen: dict[str, int] = {}
-    for heading, block in blocks:
+    for (heading, heading_lines), block in blocks:
         for offset, chunk in _chunks(block.text):
             chunk = chunk.strip()
             if not chunk:
@@ -81,7 +81,8 @@ def split_passages(text: str, source: str, markdown: bool | None = None) -> list
             line = block.line + _line_of_offset(block.lines, offset)
             kind = _kind(block.kind, chunk)
             pid = _passage_id(source, chunk, seen)
-            passages.append(Passage(id=pid, source=source, line=line, heading=heading, text=chunk, kind=kind))
+            passages.append(Passage(id=pid, source=source, line=line, heading=heading, text=chunk, kind=kind,
+                                    heading_lines=heading_lines))
     return passages
 
 
@@ -109,15 +110,15 @@ def _is_fact(line: str) -> bool:
 
 
 def _blocks(lines: list[str], line_per_unit: bool = False):
-    """Yield (heading path, block) pairs of a plain note; a heading with no text under it is a block
-    of its own. `line_per_unit` never joins lines (see `one_fact_per_line`)."""
+    """Yield ((heading path, heading lines), block) pairs of a plain note; a heading with no text under
+    it is a block of its own. `line_per_unit` never joins lines (see `one_fact_per_line`)."""
     headings: list[Heading] = []
     current: _Block | None = None
     fence: str | None = None
     under_title: list[bool] = []
 
-    def path() -> tuple[str, ...]:
-        return tuple(h.text for h in headings)
+    def path() -> tuple[tuple[str, ...], tuple[int, ...]]:
+        return tuple(h.text for h in headings), tuple(h.line for h in headings)
 
     def flush():
         nonlocal current
@@ -136,7 +137,8 @@ def _blocks(lines: list[str], line_per_unit: bool = False):
         out = []
         for i, h in enumerate(headings):
             if h not in keep and not h.used:
-                out.append((tuple(x.text for x in headings[:i]), _Block(h.line, [h.text], "heading")))
+                out.append(((tuple(x.text for x in headings[:i]), tuple(x.line for x in headings[:i])),
+                            _Block(h.line, [h.text], "heading")))
         headings[:] = keep + [new]
         under_title.clear()
         return out
@@ -321,7 +323,7 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 
 def _kind(block_kind: str, text: str) -> str:
-    if block_kind in ("code", "table", "item"):
+    if block_kind in ("code", "table", "item", "heading"):
         return block_kind
     if _DEFINITION.match(text):
         return "definition"

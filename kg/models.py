@@ -27,6 +27,8 @@ class Passage(Frozen):
     heading: tuple[str, ...] = ()
     text: str
     kind: Literal["paragraph", "item", "definition", "heading", "table", "code", "question"] = "paragraph"
+    heading_lines: tuple[int, ...] = ()
+    """The line of each heading of `heading` (what cites a question heading, `kg.study.questions`)."""
 
 
 class Evidence(Frozen):

@@ -84,7 +84,9 @@ def _study_parent(common):
 
 
 def note_questions(notes_dir: Path) -> list[Question]:
-    """Every question of every note (a note that cannot be read is skipped, as a build skips it)."""
+    """Every question of every note, read off the units the build splits it into (a note that
+    cannot be read is skipped, as a build skips it)."""
+    from ingest.extract import note_units
     from ingest.read import UndecodableNote, decode
     from kg.notes import find_notes
     from kg.study.questions import find_questions
@@ -96,7 +98,7 @@ def note_questions(notes_dir: Path) -> list[Question]:
             text = decode(path.read_bytes())
         except (OSError, UndecodableNote):
             continue
-        out.extend(find_questions(text, source))
+        out.extend(find_questions(note_units(source, text)))
     return out
 
 

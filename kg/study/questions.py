@@ -2,19 +2,21 @@
 
 Interview notes are mostly questions: headings such as `### 3.2.1 什么是卷积？`,
 sentences ending in a question mark, lists of what an interviewer asked under a
-`1018 tplink 图像算法面试` title, and `A和B的区别`. Finding them reads the note's
-text line by line (the index keeps short lines of a plain note as headings, without
-their line numbers); answering them goes through search, so better passages
-answer them better.
+`1018 tplink 图像算法面试` title, and `A和B的区别`. Finding them reads a note's units
+as the build split them (`ingest.extract.note_units`: markdown through its parser,
+plain text by lines, each unit with its heading path and the lines of its headings),
+so fences, tables, links and headings are told apart once, by the build; answering
+them goes through search, so better passages answer them better.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from kg.index import KnowledgeIndex
+from kg.models import Passage
 from kg.search import Searcher
 from kg.study.models import BankEntry, Cite, Question
 
@@ -26,7 +28,6 @@ WORD_SHARE = 3 / 4
 """Of a question naming no concept, the share of its words a passage must hold to answer it."""
 TITLE_MAX = 40
 ITEM_MAX = 80
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.、)），,]?|[（(]\d+[)）]|[一二三四五六七八九十]+[、.])\s*")
 _BULLET = re.compile(r"^\s*(?:[-+*•]|\d+[.、)）]|[（(]\d+[)）])\s+")
 _INTERVIEW = re.compile(r"面试|面经|笔试|[一二三四五终hH]面")
@@ -40,28 +41,32 @@ _STARTS_ASKING = re.compile(r"^(?:什么是|什么叫|为什么|为何|如何|�
                             r"(?:what|why|how|when|which|explain|describe)\b)", re.IGNORECASE)
 _CONTRAST = re.compile(r"[^，,。；;：:?？！!]{1,30}?(?:和|与|跟|以及|vs\.?)[^，,。；;：:?？！!]{1,30}?"
                        r"(?:之间)?的?(?:区别|差别|差异|异同|不同点)", re.IGNORECASE)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"\*\*|__|<[^>]+>")
 _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}|[\u4e00-\u9fff]")
 _QUOTE = re.compile(r"^\s*(?:>\s*)+")
 _DEFINES = re.compile(r"^[^:：]{1,30}[:：]\s*\S")
+_FIRST_SENTENCE = re.compile(r"[^。！!？?]*[。！!？?]?")
+_NOT_ASKED = ("code", "table")
 
 
-def find_questions(text: str, source: str) -> list[Question]:
-    """Every question a note asks, in note order, each once per line.
+def find_questions(units: Sequence[Passage]) -> list[Question]:
+    """Every question one note's units ask, in note order, each once per line.
+
+    `units` are the note's units in order, as `ingest.extract.note_units` splits them.
 
     Examples
     --------
-    >>> note = "### 1.2 什么是过拟合？\\n模型在训练集上好。\\nbagging 和 boosting 区别是什么?二者都集成\\n" \\
-    ...        "1018 tplink 图像算法面试\\n自我介绍\\nPGD的计算方法\\n过拟合的处理:数据增广、早停\\n"
-    >>> [(q.line, q.rule, q.text) for q in find_questions(note, "a.md")]
-    ... # doctest: +NORMALIZE_WHITESPACE
+    >>> from kg.models import Passage
+    >>> def unit(line, text, heading=(), lines=()):
+    ...     return Passage(id=str(line), source="a.md", line=line, heading=heading, heading_lines=lines, text=text)
+    >>> units = [unit(2, "模型在训练集上好。", ("1.2 什么是过拟合？",), (1,)),
+    ...          unit(3, "bagging 和 boosting 区别是什么?二者都集成"), unit(4, "1018 tplink 图像算法面试"),
+    ...          unit(5, "自我介绍"), unit(6, "PGD的计算方法"), unit(7, "过拟合的处理:数据增广、早停")]
+    >>> [(q.line, q.rule, q.text) for q in find_questions(units)]  # doctest: +NORMALIZE_WHITESPACE
     [(1, 'heading', '什么是过拟合？'), (3, 'mark', 'bagging 和 boosting 区别是什么?'),
      (5, 'interview', '自我介绍'), (6, 'interview', 'PGD的计算方法')]
     """
     by_line: dict[int, dict[str, Question]] = {}
-    for q in _scan(text.splitlines(), source):
+    for q in _scan(units):
         by_line.setdefault(q.line, {}).setdefault(_collapse(q.text), q)
     return [q for found in by_line.values() for k, q in found.items()
             if not any(k != other and k in other for other in found)]
@@ -71,51 +76,59 @@ def _collapse(text: str) -> str:
     return re.sub(r"\s+", "", text.rstrip("?？"))
 
 
-def _scan(lines: list[str], source: str) -> Iterator[Question]:
-    fenced = False
-    interview_level: int | None = None
-    for number, raw in enumerate(lines, start=1):
-        if raw.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        if fenced or not raw.strip() or raw.lstrip().startswith(("<", "![", "|")) or "](#" in raw:
-            continue  # code, markup, tables, and tables of contents (they repeat the headings)
-        raw = _plain(raw)
-        heading = _HEADING.match(raw)
+def _scan(units: Sequence[Passage]) -> Iterator[Question]:
+    """Walk a note's headings and units in order, keeping track of an open interview list: a
+    markdown interview heading lists what is under it; a plain interview title (a line, or a
+    plain note's title line) lists the lines that follow, up to the first that reads as an answer."""
+    if not units:
+        return
+    source = units[0].source
+    markdown = source.lower().endswith((".md", ".markdown"))
+    listing: int | None = None  # the open interview list: its heading's line, or 0 for a plain list
+    for heading, u in _walk(units):
+        if listing and listing not in (heading[2] if heading else u.heading_lines):
+            listing = None  # left the interview heading's section
         if heading:
-            level, title = len(heading.group(1)), heading.group(2).strip()
-            if interview_level is not None and level <= interview_level:
-                interview_level = None
+            title, line, _ = heading
             if _is_interview_title(title, heading=True):
-                interview_level = level
+                listing = line if markdown else 0
                 continue
-            if _is_question(_NUMBERING.sub("", title)):
-                yield Question(text=_NUMBERING.sub("", title), source=source, line=number, rule="heading",
-                               heading=title)
+            text, rule = title, "heading"
+        elif u.kind in _NOT_ASKED:
             continue
-        line = raw.strip()
-        if _is_interview_title(line):
-            interview_level = 0
-            continue
-        if interview_level is not None:
-            item = _list_item(raw)
+        else:
+            text, line, rule = u.text.strip(), u.line, "mark"
+            if _is_interview_title(text):
+                listing = 0
+                continue
+        if listing == 0 or listing and rule == "mark":  # a markdown sub-heading is no item of the list
+            item = _list_item(text)
             if item is not None:
-                yield Question(text=item, source=source, line=number, rule="interview")
+                yield Question(text=item, source=source, line=line, rule="interview")
                 continue
-            if interview_level == 0:
-                interview_level = None
-        yield from _asked_in(line, source, number)
+            if listing == 0:
+                listing = None
+        if rule == "heading":
+            if _is_question(asked := _NUMBERING.sub("", text)):
+                yield Question(text=asked, source=source, line=line, rule="heading", heading=text)
+        else:
+            yield from _asked_in(text, source, line)
 
 
-def _plain(line: str) -> str:
-    """A line without its inline markdown: images dropped, links as their text, no bold or tags.
-
-    Examples
-    --------
-    >>> _plain("**1. [Faster R-CNN](http://x) 有哪些创新点？** ![a](b.png)")
-    '1. Faster R-CNN 有哪些创新点？ '
-    """
-    return _EMPHASIS.sub("", _LINK.sub(r"\1", _IMAGE.sub("", line)))
+def _walk(units: Sequence[Passage]) -> Iterator[tuple[tuple[str, int, tuple[int, ...]] | None, Passage]]:
+    """The note in order: each heading when first met, as ((title, line, the lines of the headings
+    above it), the unit under it), then each unit as (None, unit). A heading with nothing under it
+    is a unit of kind `heading`: it comes as a heading."""
+    seen: set[int] = set()
+    for u in units:
+        for i, (title, line) in enumerate(zip(u.heading, u.heading_lines)):
+            if line not in seen:
+                seen.add(line)
+                yield (title, line, u.heading_lines[:i]), u
+        if u.kind == "heading":
+            yield (u.text, u.line, u.heading_lines), u
+        else:
+            yield None, u
 
 
 def _is_interview_title(line: str, heading: bool = False) -> bool:
@@ -133,6 +146,8 @@ def _list_item(raw: str) -> str | None:
     does not define or link anything; None when the line reads as an answer or prose."""
     bullet = _BULLET.match(raw)
     text = raw[bullet.end():].strip() if bullet else raw.strip()
+    if bullet and len(text) > ITEM_MAX:  # an item and the interviewee's account run on: the item asks first
+        text = _FIRST_SENTENCE.match(text).group(0)
     if not text or _URL.search(text) or len(text) > ITEM_MAX:
         return None
     if not bullet and (_DEFINES.match(text) or _PROSE.search(text)):
@@ -145,11 +160,10 @@ def _is_question(text: str) -> bool:
                            bool(_CONTRAST.fullmatch(text.rstrip("。."))))
 
 
-def _asked_in(line: str, source: str, number: int) -> Iterator[Question]:
-    """Sentences of a line that end in a question mark, and `A和B的区别` clauses."""
-    text = _BULLET.sub("", _QUOTE.sub("", _URL.sub(" ", line)), count=1)
-    text = text.strip()
-    follows = 0  # a question opens the line or follows another: not one asked in passing mid-prose
+def _asked_in(text: str, source: str, number: int) -> Iterator[Question]:
+    """Sentences of a unit that end in a question mark, and `A和B的区别` clauses."""
+    text = _BULLET.sub("", _QUOTE.sub("", _URL.sub(" ", text)), count=1).strip()
+    follows = 0  # a question opens the unit or follows another: not one asked in passing mid-prose
     for m in _ASKED.finditer(text):
         sentence = _NUMBERING.sub("", re.sub(r"[?？]+$", lambda q: q.group(0)[0], m.group(0).strip()))
         if m.start() == follows and _WORDY.search(sentence):
