@@ -30,7 +30,8 @@ class Question(_Frozen):
     line: int
     rule: QuestionRule
     heading: str | None = None
-    """For a question heading: its text as the index's passages carry it in `heading`."""
+    """For a question that is a heading (a question heading, or a plain note's title line in an
+    interview list): its text as the index's passages carry it in `heading`."""
 
 
 class BankEntry(_Frozen):

@@ -103,8 +103,9 @@ def _scan(units: Sequence[Passage]) -> Iterator[Question]:
                 continue
         if listing == 0 or listing and rule == "mark":  # a markdown sub-heading is no item of the list
             item = _list_item(text)
-            if item is not None:
-                yield Question(text=item, source=source, line=line, rule="interview")
+            if item is not None:  # a plain note's title line is answered by what is under it
+                yield Question(text=item, source=source, line=line, rule="interview",
+                               heading=text if rule == "heading" else None)
                 continue
             if listing == 0:
                 listing = None
@@ -196,7 +197,7 @@ def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str
     analysis = searcher.analyse(q.text)
     named = tuple(dict.fromkeys([*([analysis.exact] if analysis.exact else []), *analysis.named]))
     answers: dict[tuple[str, int], Cite] = {}
-    for p in [p for p in under_heading if p.line > q.line][:ANSWERS]:
+    for p in [p for p in under_heading if p.line > q.line and p.id not in asking][:ANSWERS]:
         answers.setdefault((p.source, p.line), Cite(source=p.source, line=p.line, text=p.text))
     words = set(analysis.words)
     if named or len(words) >= 2:
