@@ -32,6 +32,9 @@ RELATION_FRONTS: dict[str, tuple[str, str]] = {
 """Per relation type: which end the card asks about (all relations sharing it make one card),
 and its question. `contrasts` makes one card per pair instead."""
 CONTRAST_FRONT = "{a} 与 {b} 的区别？ / How do {a} and {b} differ?"
+REMEDY_FOR = "remedy_for"
+"""The relation label (and id part) of the reverse of `solves`: which problems a remedy solves."""
+REMEDY_FRONT = "{x} 解决什么问题？ / What problem does {x} solve?"
 
 
 def card_id(kind: str, relation: str, concept_ids: Iterable[str]) -> str:
@@ -100,6 +103,7 @@ def relation_cards(index: KnowledgeIndex) -> list[Card]:
             end = RELATION_FRONTS[r.type][0]
             groups[(r.type, r.target if end == "target" else r.source)].append(r)
     cards = [_group_card(index, type_, anchor, rels) for (type_, anchor), rels in groups.items()]
+    cards += remedy_cards(index, [r for (type_, _), rels in groups.items() if type_ == "solves" for r in rels])
     by_source: dict[str, list] = defaultdict(list)
     for p in index.passages if pairs else ():
         by_source[p.source].append(p)
@@ -118,6 +122,39 @@ def _group_card(index: KnowledgeIndex, type_: str, anchor: str, rels: list[Relat
     return Card(id=card_id("relation", type_, [anchor]), kind="relation", relation=type_,
                 front=front.format(x=index.concepts[anchor].name), back="、".join(names),
                 concepts=(anchor, *others), evidence=evidence)
+
+
+def remedy_cards(index: KnowledgeIndex, solves: list[Relation]) -> list[Card]:
+    """"X 解决什么问题?" for a remedy the notes present as one: it solves more than one problem
+    (`BN`: 梯度消失 and 梯度爆炸), or its definition names what it solves (`dropout:防止过拟合…`,
+    cited too). A remedy named once in a list (`调整参数与超参数` under 欠拟合) is only a line of
+    its problem's card; its id is a hash of the remedy's id, as a relation card's is."""
+    by_remedy: dict[str, list[Relation]] = defaultdict(list)
+    for r in solves:
+        by_remedy[r.source].append(r)
+    out = []
+    for remedy, rels in by_remedy.items():
+        problems = list(dict.fromkeys(r.target for r in sorted(rels, key=lambda r: (-r.weight, _first_line(r)))))
+        defined = _names_in_definition(index, remedy, problems)
+        evidence = _cites(rels)
+        if not evidence or (len(problems) < 2 and not defined):
+            continue
+        probe = fold(index.concepts[remedy].definition or "")[:20]
+        if defined and not any(probe in fold(e.text) for e in evidence):  # cite where it is defined, once
+            cite = _definition_cite(index, index.concepts[remedy])
+            evidence = (cite, *evidence)[:MAX_EVIDENCE] if cite is not None else evidence
+        out.append(Card(id=card_id("relation", REMEDY_FOR, [remedy]), kind="relation", relation=REMEDY_FOR,
+                        front=REMEDY_FRONT.format(x=index.concepts[remedy].name),
+                        back="、".join(index.concepts[p].name for p in problems),
+                        concepts=(remedy, *problems), evidence=evidence))
+    return out
+
+
+def _names_in_definition(index: KnowledgeIndex, concept: str, others: list[str]) -> bool:
+    """Whether `concept`'s definition names one of `others` (by name or alias)."""
+    definition = fold(index.concepts[concept].definition or "")
+    return bool(definition) and any(fold(n) in definition for o in others
+                                    for n in (index.concepts[o].name, *index.concepts[o].aliases) if len(n) >= 2)
 
 
 def _contrast_card(index: KnowledgeIndex, pair: tuple[str, str], rels: list[Relation],
