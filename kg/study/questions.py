@@ -24,6 +24,8 @@ GAP = "你的笔记还没有覆盖"
 """What a question no passage answers is listed as."""
 
 ANSWERS = 3
+MIN_IN_PLACE = 6
+"""Words (a Chinese character, or two letters) an answer written right after its question needs."""
 WORD_SHARE = 3 / 4
 """Of a question naming no concept, the share of its words a passage must hold to answer it."""
 TITLE_MAX = 40
@@ -179,21 +181,25 @@ def question_bank(index: KnowledgeIndex, searcher: Searcher, questions: Iterable
 
     A passage answers a question when it is written under the question (its heading),
     or when search finds it and it mentions a concept the question names (or, for a
-    question naming none, holds most of its words). A question nothing answers is a
-    gap: the notes ask it but do not yet answer it.
+    question naming none, holds most of its words); last, what follows the question in
+    its own line answers it (`…线性不可分问题?手动添加特征,加大特征维度`). A question
+    nothing answers is a gap: the notes ask it but do not yet answer it.
     """
     under: dict[tuple[str, str], list] = {}
+    by_source: dict[str, list] = {}
     for p in index.passages:
+        by_source.setdefault(p.source, []).append(p)
         if p.heading and p.kind not in ("heading", "question"):
             under.setdefault((p.source, p.heading[-1]), []).append(p)
     questions = list(questions)
     asked_at = {(q.source, q.line) for q in questions}
     asking = {p.id for p in index.passages if p.kind == "question" or (p.source, p.line) in asked_at}
-    return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else [], asking)
-            for q in questions]
+    return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else [], asking,
+                   _answered_in_place(by_source.get(q.source, ()), q)) for q in questions]
 
 
-def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str]) -> BankEntry:
+def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str],
+           in_place: Cite | None = None) -> BankEntry:
     analysis = searcher.analyse(q.text)
     named = tuple(dict.fromkeys([*([analysis.exact] if analysis.exact else []), *analysis.named]))
     answers: dict[tuple[str, int], Cite] = {}
@@ -206,7 +212,36 @@ def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str
                 continue
             if _answers(searcher, hit, named, words):
                 answers.setdefault((hit.source, hit.line), Cite(source=hit.source, line=hit.line, text=hit.text))
+    if in_place is not None and len(answers) < ANSWERS:
+        answers.setdefault((in_place.source, in_place.line), in_place)
     return BankEntry(question=q, concepts=named, answers=tuple(list(answers.values())[:ANSWERS]))
+
+
+def _answered_in_place(passages: Iterable, q: Question) -> Cite | None:
+    """What follows a question on its own line, when that says something (not another question):
+    notes often write `Q?A`.
+
+    Examples
+    --------
+    >>> from kg.models import Passage
+    >>> p = Passage(id="b", source="a.txt", line=3, text="SVM 的损失\\n有哪些 trick?手动添加特征,加大特征维度\\n下一条")
+    >>> _answered_in_place([p], Question(text="有哪些 trick?", source="a.txt", line=4, rule="mark")).text
+    '手动添加特征,加大特征维度'
+    >>> _answered_in_place([p], Question(text="SVM 的损失", source="a.txt", line=3, rule="mark")) is None
+    True
+    """
+    if q.rule != "mark":
+        return None
+    asked = q.text.rstrip("?？")
+    for p in passages:
+        if not _holds(p, q) or (at := p.text.find(asked)) < 0 or not p.text[at + len(asked):].startswith(("?", "？")):
+            continue
+        rest = p.text[at + len(asked):].split("\n", 1)[0].lstrip("?？ ")
+        while (more := _ASKED.match(rest)) is not None:
+            rest = rest[more.end():].lstrip()
+        if len(_WORDY.findall(rest)) >= MIN_IN_PLACE:
+            return Cite(source=q.source, line=q.line, text=rest)
+    return None
 
 
 
