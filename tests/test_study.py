@@ -30,6 +30,7 @@ def find_questions(text, source):
     ("### 3.2.1 什么是卷积？\n", ["什么是卷积？"]),
     ("## 为什么需要 BN\n", ["为什么需要 BN"]),
     ("## 卷积的作用\n", []),
+    ("## 介绍\n本文介绍 BN。\n", []),
     ("bagging 和 boosting 区别是什么?bagging 是一种\n", ["bagging 和 boosting 区别是什么?"]),
     ("参数量的计算????\n", ["参数量的计算?"]),
     ("见 https://a.com/x?id=1 的说明\n", []),

@@ -159,7 +159,10 @@ def _list_item(raw: str) -> str | None:
 
 
 def _is_question(text: str) -> bool:
-    return bool(text) and (text.endswith(("?", "？")) or bool(_STARTS_ASKING.match(text)) or
+    """A title that asks: ends in a question mark, opens with an asking word and says about what
+    (`介绍` alone titles an introduction), or contrasts two things."""
+    asks = _STARTS_ASKING.match(text)
+    return bool(text) and (text.endswith(("?", "？")) or bool(asks and _WORDY.search(text[asks.end():])) or
                            bool(_CONTRAST.fullmatch(text.rstrip("。."))))
 
 
@@ -193,9 +196,10 @@ def question_bank(index: KnowledgeIndex, searcher: Searcher, questions: Iterable
             under.setdefault((p.source, p.heading[-1]), []).append(p)
     questions = list(questions)
     asked_at = {(q.source, q.line) for q in questions}
+    asked = {k for q in questions if (k := _collapse(q.heading or q.text))}
     asking = {p.id for p in index.passages if p.kind == "question" or (p.source, p.line) in asked_at}
     return [_entry(searcher, q, under.get((q.source, q.heading), []) if q.heading else [], asking,
-                   _answered_in_place(by_source.get(q.source, ()), q)) for q in questions]
+                   _answered_in_place(by_source.get(q.source, ()), q, asked)) for q in questions]
 
 
 def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str],
@@ -203,6 +207,8 @@ def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str
     analysis = searcher.analyse(q.text)
     named = tuple(dict.fromkeys([*([analysis.exact] if analysis.exact else []), *analysis.named]))
     answers: dict[tuple[str, int], Cite] = {}
+    if in_place is not None and q.heading:  # the text under a title the block holds as a line of it
+        answers[(in_place.source, in_place.line)] = in_place
     for p in [p for p in under_heading if p.line > q.line and p.id not in asking][:ANSWERS]:
         answers.setdefault((p.source, p.line), Cite(source=p.source, line=p.line, text=p.text))
     words = set(analysis.words)
@@ -212,14 +218,15 @@ def _entry(searcher: Searcher, q: Question, under_heading: list, asking: set[str
                 continue
             if _answers(searcher, hit, named, words):
                 answers.setdefault((hit.source, hit.line), Cite(source=hit.source, line=hit.line, text=hit.text))
-    if in_place is not None and len(answers) < ANSWERS:
+    if in_place is not None and not q.heading and len(answers) < ANSWERS:
         answers.setdefault((in_place.source, in_place.line), in_place)
     return BankEntry(question=q, concepts=named, answers=tuple(list(answers.values())[:ANSWERS]))
 
 
-def _answered_in_place(passages: Iterable, q: Question) -> Cite | None:
-    """What follows a question on its own line, when that says something (not another question):
-    notes often write `Q?A`.
+def _answered_in_place(passages: Iterable, q: Question, asked: set[str] = frozenset()) -> Cite | None:
+    """What the block holding a question writes right after it, when that says something and is
+    not another question (`asked`, collapsed): notes often write `Q?A`, and a block holds the
+    sub-titles it spans as lines (`KL散度 交叉熵` over the lines on 熵).
 
     Examples
     --------
@@ -229,20 +236,43 @@ def _answered_in_place(passages: Iterable, q: Question) -> Cite | None:
     '手动添加特征,加大特征维度'
     >>> _answered_in_place([p], Question(text="SVM 的损失", source="a.txt", line=3, rule="mark")) is None
     True
+    >>> title = Question(text="SVM 的损失", source="a.txt", line=3, rule="interview", heading="SVM 的损失")
+    >>> _answered_in_place([p], title).text, _answered_in_place([p], title, {"有哪些trick"})
+    ('有哪些 trick?手动添加特征,加大特征维度\\n下一条', None)
     """
-    if q.rule != "mark":
-        return None
-    asked = q.text.rstrip("?？")
     for p in passages:
-        if not _holds(p, q) or (at := p.text.find(asked)) < 0 or not p.text[at + len(asked):].startswith(("?", "？")):
-            continue
-        rest = p.text[at + len(asked):].split("\n", 1)[0].lstrip("?？ ")
-        while (more := _ASKED.match(rest)) is not None:
-            rest = rest[more.end():].lstrip()
+        rest = _until_asked(_after(p.text, q), asked) if _holds(p, q) else ""
         if len(_WORDY.findall(rest)) >= MIN_IN_PLACE:
             return Cite(source=q.source, line=q.line, text=rest)
     return None
 
+
+def _until_asked(text: str, asked: set[str]) -> str:
+    """The lines of `text` before the first that asks one of the `asked` questions (collapsed)."""
+    kept = []
+    for line in text.split("\n"):
+        first = _ASKED.match(line.strip())
+        if _collapse(line) in asked or (first and _collapse(_NUMBERING.sub("", first.group(0))) in asked):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _after(text: str, q: Question) -> str:
+    """What follows `q` in a block's text: the rest of its line after a question mark (a sentence
+    asked, further questions skipped), or the lines after it (a title the block holds)."""
+    if q.heading:
+        lines = text.split("\n")
+        at = next((i for i, line in enumerate(lines) if line.strip() == q.heading.strip()), None)
+        return "\n".join(lines[at + 1:]).strip() if at is not None else ""
+    asked = q.text.rstrip("?？")
+    at = text.find(asked)
+    if q.rule != "mark" or at < 0 or not text[at + len(asked):].startswith(("?", "？")):
+        return ""
+    rest = text[at + len(asked):].split("\n", 1)[0].lstrip("?？ ")
+    while (more := _ASKED.match(rest)) is not None:
+        rest = rest[more.end():].lstrip()
+    return rest
 
 
 def _holds(hit, q: Question) -> bool:
