@@ -140,6 +140,17 @@ class BM25:
             hit[ids] = True
         return acc, np.flatnonzero(hit)
 
+    def document_frequency(self, term: str) -> int:
+        """In how many documents `term` occurs (0 for a term of no document).
+
+        Examples
+        --------
+        >>> BM25.build([["a", "b"], ["b"]]).document_frequency("b"), BM25.build([["a"]]).document_frequency("z")
+        (2, 0)
+        """
+        i = self.vocab.get(term)
+        return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
+
     def top(self, query: Sequence[str], k: int = 10, boosts: dict[str, float] | None = None) -> list[tuple[int, float]]:
         """The `k` best documents, best first, ties by document id.
 

@@ -47,6 +47,12 @@ MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
 FUZZY_BONUS = 50.0
+RARE_WORD_PASSAGES = 2
+"""A query word the notes write in at most this many passages may be their typo too (`Focla Loss`
+once, `Focal Loss` in dozens): inside a multi-word name it is still looked up by near spelling
+(alone it is too often a real word: `watch`, `gaps`)…"""
+TYPO_EVIDENCE_RATIO = 10
+"""…and taken for a concept only if the notes write that concept this many times as often."""
 
 
 class ConceptHit(BaseModel):
@@ -121,14 +127,14 @@ class Searcher:
         for i, tok in enumerate(tokens):
             if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 3:
                 continue
-            if tok in self.passage_bm25.vocab or tok in self._english:
+            if tok in self._english or self.passage_bm25.document_frequency(tok) > RARE_WORD_PASSAGES:
                 continue
-            phrase = self._fuzzy_phrase(tokens, i)
+            phrase = self._fuzzy_phrase(tokens, i, self._typo_floor(tok))
             if phrase:
                 cid, span = phrase
                 named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
                 covered |= set(range(*span))
-            elif len(tok) >= 4:
+            elif len(tok) >= 4 and tok not in self.passage_bm25.vocab:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
         folded = fold(query)
         cue_words = self._cue_words(folded)
@@ -172,15 +178,24 @@ class Searcher:
                     covered.update(range(start, start + n))
         return list(dict.fromkeys(out))
 
-    def _fuzzy_phrase(self, tokens: list[str], i: int) -> tuple[str, tuple[int, int]] | None:
+    def _typo_floor(self, word: str) -> int:
+        """Passages a concept must be written in to be taken for `word` misspelt: any, for a word the
+        notes never write; `TYPO_EVIDENCE_RATIO` times the word's own, for a word they write rarely."""
+        return TYPO_EVIDENCE_RATIO * self.passage_bm25.document_frequency(word)
+
+    def _written(self, cid: str) -> int:
+        return len(self.index.concept_passages.get(cid, ()))
+
+    def _fuzzy_phrase(self, tokens: list[str], i: int, floor: int = 0) -> tuple[str, tuple[int, int]] | None:
         """A typo inside a multi-word name (`learning rte`, `batch normalizaton`): the longest run
-        of 2-3 Latin tokens around token `i` that is a small edit away from a name."""
+        of 2-3 Latin tokens around token `i` that is a small edit away from a name written in at
+        least `floor` passages."""
         for n in (3, 2):
             for start in range(max(0, i - n + 1), i + 1):
                 window = tokens[start:start + n]
                 if len(window) < n or not all(t.isascii() and t != BREAK for t in window):
                     continue
-                found = self.index.lexicon.fuzzy("".join(window), limit=1)
+                found = [c for c in self.index.lexicon.fuzzy("".join(window), limit=1) if self._written(c) >= floor]
                 if found:
                     return found[0], (start, start + n)
         return None

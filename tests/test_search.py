@@ -91,3 +91,25 @@ def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_p
     assert hits[0].text.startswith("常用的有以下几个方案") and "- 早停" in hits[0].text
     assert hits[0].text.split("\n")[hits[0].matched[0]] == "- dropout 防止过拟合"
     assert not any(is_navigation(h.text) or "](#" in h.text or "img/" in h.text for h in hits)
+
+
+def _index_of(tmp_path, text):
+    from kg.workspace import Workspace
+    from ui.workspace import build_index
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "det.md").write_text(text, encoding="utf-8")
+    return Workspace(notes, tmp_path / ".kg", build_index).searcher()
+
+
+def test_a_typo_the_notes_make_once_still_finds_the_concept_they_write_often(tmp_path):
+    paragraphs = [f"# 第{i}节\n\nFocal Loss 处理类别不平衡，第{i}种用法，不同于 Hinge Loss 和 MSE Loss。\n"
+                  for i in range(12)]
+    searcher = _index_of(tmp_path, "\n".join(paragraphs) + "\n# 笔误\n\n`Focla Loss` 自然地处理了不平衡。\n")
+    assert searcher.search("focla loss", 3).concepts[0].name.casefold() == "focal loss"
+
+
+def test_a_rare_word_is_not_taken_for_a_concept_written_as_rarely(tmp_path):
+    searcher = _index_of(tmp_path, "# A\n\nFocal Loss 处理类别不平衡。\n\n# B\n\n`Focla Loss` 一次。\n")
+    assert searcher.analyse("focla loss").named == []
