@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.definitions import HOLE, colon_definition, copula_definition
 from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
@@ -105,7 +106,13 @@ def scrub(text: str) -> str:
     >>> scrub("见[编译器](https://zh.wikipedia.org/wiki/%E7%BC%96)与 `x = 1` 代码")
     '见[编译器]  与   代码'
     """
-    return _NOT_TEXT.sub(" ", text) if _NOT_TEXT_MARK.search(text) else text
+    return mark_holes(text).replace(HOLE, " ")
+
+
+def mark_holes(text: str) -> str:
+    """`text` with what `scrub` removes replaced by `HOLE`: a definition with a hole in it (a formula
+    or code that was there) is no definition to show."""
+    return _NOT_TEXT.sub(HOLE, text) if _NOT_TEXT_MARK.search(text) else text
 
 
 def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
@@ -119,20 +126,19 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
             if heading not in seen_headings:
                 seen_headings.add(heading)
                 found.extend(_heading_terms(heading, p))
-        text = scrub(p.text) if p.kind != "code" else ""
-        m = _DEFINITION.match(text) if p.kind in ("definition", "item", "paragraph") else None
+        marked = mark_holes(p.text) if p.kind != "code" else ""
+        text = marked.replace(HOLE, " ")
+        m = _DEFINITION.match(marked) if p.kind in ("definition", "item", "paragraph") else None
         if m:
             term = _strip_marker(m.group("term"))
-            definition = m.group("body").strip()
             for name in _coordinated(_SPLIT_NAMES.split(term)):
                 if is_term_like(name):
                     found.append(TermCandidate(surface=name, source=p.source, line=p.line,
-                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition, name) else None,
-                                               rule="definition"))
-        copula = _COPULA_DEFINITION.match(text) if p.kind in ("paragraph", "item", "definition") else None
-        if copula and is_term_like(_strip_marker(copula.group("term"))) and reads_as_definition(copula.group("body")):
-            found.append(TermCandidate(surface=_strip_marker(copula.group("term")), source=p.source, line=p.line,
-                                       definition=copula.group(0).strip()[:DEFINITION_CHARS], rule="copula_definition"))
+                                               definition=colon_definition(m.group("body"), name), rule="definition"))
+        copula = copula_definition(marked) if p.kind in ("paragraph", "item", "definition") else None
+        if copula and is_term_like(_strip_marker(copula[0])):
+            found.append(TermCandidate(surface=_strip_marker(copula[0]), source=p.source, line=p.line, definition=copula[1],
+                                       rule="copula_definition"))
         if text:
             for a in _ACRONYM.findall(text):
                 if 2 <= len(a) <= _MAX_ACRONYM and a.casefold() not in stopwords():
@@ -142,51 +148,6 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
     for a, n in acronyms.items():
         found.append(TermCandidate(surface=a, source=source, line=first_line[a], rule=f"acronym:{n}"))
     return found
-
-
-DEFINITION_CHARS = 240
-_COPULA_DEFINITION = re.compile(
-    r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*)?\**(?P<term>[^,，。:：;；!！?？()（）*]{1,30}?)\**\s*(?:[(（][^()（）]{1,60}[)）])?\s*"
-    r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|is an?\s|refers to)(?P<body>.+)$", re.S)
-"""A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`."""
-_COPULA = re.compile(r"是指|指的是|就是|是一种|是一类|是一个|是一门|指|即|is an?\s|refers to", re.I)
-_CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
-
-
-_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及|设|虽然|"
-                          r"[,，;；:：。、)）\]])")
-"""A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
-
-
-def reads_as_definition(body: str, term: str = "") -> bool:
-    """Whether the text after a defined term says what it is: not a number, a date, a citation
-    or code, and long enough to say something.
-
-    Examples
-    --------
-    >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
-    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用",
-    ...  "线性、双线性、最邻近、双三次、三次线性卷积", "(这里使用Square Error)"]]
-    [False, False, False, True, False, False, False, False]
-    >>> reads_as_definition("tanh 是非常优秀的，几乎适合所有场合。", "tanh"), reads_as_definition("SMOTE是一种过采样方法，插值产生样本", "SMOTE")
-    (False, True)
-    >>> reads_as_definition("对小类的数据样本进行采样来增加小类的数据样本个数。", "过采样")
-    True
-    """
-    body = body.strip()
-    if _NOT_A_START.match(body) or re.match(r"[(（]|\d{1,2}[.、)]", body):
-        return False
-    if term and body.casefold().startswith(term.casefold()) and not _COPULA.match(body[len(term):].lstrip()):
-        return False  # `tanh: tanh 是非常优秀的`: a remark about the term, not what it is
-    words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
-    if len(words) < 6 or _CITATION.search(body) or body.startswith(("`", "$", "http", "!", "[", "|")):
-        return False
-    if re.match(r"^[\d\s.,，%/年月日:：\-]+", body) and len(re.findall(r"\d", body)) >= 2:
-        return False
-    pieces, items = body.split(), [i for i in re.split(r"[、,，;；]", body.rstrip("。.")) if i.strip()]
-    if len(items) >= 3 and all(len(i.strip()) <= 6 for i in items):
-        return False  # `线性、双线性、最邻近、双三次`: a list of kinds
-    return not (len(pieces) >= 4 and all(len(piece) <= 3 for piece in pieces))  # a bare word list
 
 
 def _coordinated(names: list[str]) -> list[str]:

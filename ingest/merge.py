@@ -182,8 +182,8 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
                 (titles if term.rule in ("heading", "definition") else named).add(k)
-                if term.definition and k not in definitions:
-                    definitions[k] = term.definition
+                if term.definition and k not in definitions and groups.find(k) in groups.glossary_root:
+                    definitions[k] = term.definition  # a label the glossary does not know titles as often as it defines
         for rel in ex.relations:
             name = rel.head if rel.head_pick == "item" else ""
             if name and "的" not in name and len(name) <= 12 and (
