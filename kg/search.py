@@ -247,8 +247,10 @@ class Searcher:
             scores.setdefault(cid, MENTION_BONUS - rank)
         for rank, cid in enumerate(a.fuzzy):
             scores.setdefault(cid, FUZZY_BONUS - rank)
-        terms = a.words + [CONCEPT_TOKEN + c for c in a.concepts]
-        for doc, score in self.concept_bm25.top(terms, k + len(scores)):
+        cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK and w not in a.words]
+        terms = list(dict.fromkeys(a.words + cue_terms)) + [CONCEPT_TOKEN + c for c in a.concepts]  # a repeated word is one clue
+        boosts = {t: CUE_WEIGHT for t in cue_terms}
+        for doc, score in self.concept_bm25.top(terms, k + len(scores), boosts):
             cid = self.concept_order[doc]
             scores[cid] = scores.get(cid, 0.0) + score
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
