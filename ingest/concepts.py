@@ -61,6 +61,8 @@ def is_term_like(surface: str) -> bool:
     [True, True, True, False, False, False, False, False]
     >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化"]]
     [False, False, True]
+    >>> [is_term_like(s) for s in ["步骤2", "情况 1", "Markdown Revision 1", "YOLOv3", "ResNet 50"]]
+    [False, False, False, True, True]
     """
     s = surface.strip()
     if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”`*#]", s):
@@ -70,6 +72,8 @@ def is_term_like(surface: str) -> bool:
         return False
     if folded.endswith(generic_suffixes()) or _QUESTION_WORDS.search(s) or _ODD_CHARACTER.search(s):
         return False
+    if _NUMBERED.search(s) or "进行" in s:
+        return False  # `步骤2`, `情况 1`, `Markdown Revision 1` number a section; `进行` makes a clause
     if not has_cjk(s) and not has_latin(s):
         return False
     cjk = re.findall(r"[\u4e00-\u9fff]", s)
@@ -89,6 +93,10 @@ def is_term_like(surface: str) -> bool:
     if len(words) > 1 and words[0].casefold() in _VAGUE_MODIFIERS:
         return False  # `New loss`, `Other methods`: a heading's words, not a name
     return bool(_LATIN_TERM.fullmatch(s))
+
+_NUMBERED = re.compile(r"[\u4e00-\u9fff]\s*\d+$|(?i:\b(?:revision|rev|part|step|chapter|case|section|figure|fig|table|"
+                       r"example|lesson|day|week|note)\s*\d+$)")
+"""A word and a number: a section, step or case of the notes (`步骤2`, `Markdown Revision 1`), not a name."""
 
 _NOT_TEXT_MARK = re.compile(r"\]\(|://|www\.|[`%@'$\\^]")
 """A character every `_NOT_TEXT` alternative needs: most passages have none, and skip the scan
