@@ -17,13 +17,16 @@ HOLE = "\0"
 
 _COPULA_DEFINITION = re.compile(
     r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*)?\**(?P<term>[^,，。:：;；!！?？()（）*]{1,30}?)\**\s*(?:[(（][^()（）]{1,60}[)）])?\s*"
-    r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|is an?\s|refers to)(?P<body>.+)$", re.S)
-"""A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`."""
+    r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|是对|就是(?!说)|is an?\s|refers to)(?P<body>.+)$", re.S)
+"""A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`, `BN 是对…进行归一化`,
+`神经网络就是按照一定规则将多个神经元连接起来的网络`."""
 _COPULA = re.compile(r"是指|指的是|就是|是一种|是一类|是一个|是一门|指|即|is an?\s|refers to", re.I)
 _LEADING_COPULA = re.compile(r"^(?:就是指|是指|指的是|就是)\s*")
 _CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv"
                        r"|/\s*[\u4e00-\u9fff]{2,3}\s*[，,、]\s*[\u4e00-\u9fff]{2,3}\s*$", re.I)
 """A reference, not a definition: a book title, a paper, `书名/ 作者，作者` of a reading list."""
+_INDENT = re.compile(r"^(?:[\s\u200b\ufeff]|&emsp;|&ensp;|&nbsp;)+")
+"""What some notes indent a paragraph with: spaces, zero-width spaces, `&emsp;` entities."""
 _EMPTY_BRACKET = re.compile(r"\s*[(（][\s\0]*[)）]")
 _NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及|设|虽然|"
                           r"最常|最好|最重要|最主要|最简单|"
@@ -95,6 +98,7 @@ def copula_definition(text: str) -> tuple[str, str] | None:
     >>> copula_definition("- **建图**(\\0)是指构建地图的过程，地图是对环境的描述。")
     ('建图', '建图是指构建地图的过程，地图是对环境的描述。')
     """
+    text = _INDENT.sub("", text)
     m = _COPULA_DEFINITION.match(text)
     if not m or not reads_as_definition(m.group("body")):
         return None
