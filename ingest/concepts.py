@@ -50,6 +50,7 @@ _NOT_TEXT = re.compile(
 
 
 _VAGUE_MODIFIERS = frozenset({"new", "old", "other", "another", "more", "less", "some", "many", "several", "common"})
+_CLAUSE_WORDS = frozenset({"or", "to", "be", "is", "are", "was", "were", "can", "will", "should", "must"})
 
 
 def is_term_like(surface: str) -> bool:
@@ -59,8 +60,8 @@ def is_term_like(surface: str) -> bool:
     --------
     >>> [is_term_like(s) for s in ["数据增广", "Batch Normalization", "BN层", "这样", "进行", "3.5", "增加训练数据一般是没用的", "的"]]
     [True, True, True, False, False, False, False, False]
-    >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化"]]
-    [False, False, True]
+    >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化", "values to be mapped", "Network In Network"]]
+    [False, False, True, False, True]
     >>> [is_term_like(s) for s in ["步骤2", "情况 1", "Markdown Revision 1", "YOLOv3", "ResNet 50"]]
     [False, False, False, True, True]
     """
@@ -92,6 +93,8 @@ def is_term_like(surface: str) -> bool:
         return False
     if len(words) > 1 and words[0].casefold() in _VAGUE_MODIFIERS:
         return False  # `New loss`, `Other methods`: a heading's words, not a name
+    if any(w.casefold() in _CLAUSE_WORDS for w in words):
+        return False  # `values to be mapped`, `float or int`: a phrase of a sentence, not a name
     return bool(_LATIN_TERM.fullmatch(s))
 
 _NUMBERED = re.compile(r"[\u4e00-\u9fff]\s*\d+$|(?i:\b(?:revision|rev|part|step|chapter|case|section|figure|fig|table|"
@@ -217,7 +220,7 @@ def _paren_aliases(text: str):
             yield (outer, *inside), "parentheses"
 
 
-_LABEL = re.compile(r"^\s*(?:英语|英文名|英文|英|English|全称|全名|缩写为|缩写|简称|简写|又称|或称|即|原文|外文)\s*[:：]?\s*", re.I)
+_LABEL = re.compile(r"^\s*(?:英语|英文名|英文|英|English|全称|全名|缩写为|缩写|简称|简写|又称|或称|即|原文|外文|原名|旧称|曾用名)\s*[:：]?\s*", re.I)
 
 
 def _glossed(inside: str) -> list[str]:
