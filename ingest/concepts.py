@@ -93,7 +93,7 @@ def is_term_like(surface: str) -> bool:
         return False
     if len(words) > 1 and words[0].casefold() in _VAGUE_MODIFIERS:
         return False  # `New loss`, `Other methods`: a heading's words, not a name
-    if any(w.casefold() in _CLAUSE_WORDS for w in words):
+    if any(w.casefold() in _CLAUSE_WORDS for w in words) or re.search(r"\s-|-\s", s):
         return False  # `values to be mapped`, `float or int`: a phrase of a sentence, not a name
     return bool(_LATIN_TERM.fullmatch(s))
 

@@ -79,6 +79,8 @@ _BAD_ANY = ("uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
 _BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a")
 _NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
 _NAMES = ("nr", "ns", "nt", "nrt", "nrfg")
+_MANNER_WORDS = ("方法", "方式", "形式", "过程")
+"""A name cut off a longer run that ends so is the run's head without what made it one method."""
 _CUT_AFTER = ("c", "p", "u", "v", "d", "r", "m", "q")
 """A name before a bracket is cut off the run only after a conjunction, preposition, particle, verb,
 adverb, pronoun, numeral or classifier (`由乘法累加（MAC）`, `这是一种逆向工程（reverse engineering）`),
@@ -262,8 +264,8 @@ def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: To
             tagged = tokenizer.pos(name)
             pieces = [w for w, _ in tagged]
             for i in range(len(pieces)):
-                if i and not tagged[i - 1][1].startswith(_CUT_AFTER):
-                    continue  # `强语义（rich semantic）` glosses 强语义, not 语义
+                if i and (not tagged[i - 1][1].startswith(_CUT_AFTER) or pieces[-1] in _MANNER_WORDS):
+                    continue  # `强语义（rich semantic）` glosses 强语义, not 语义; `…的学习方法（SCL）` not 学习方法
                 candidate = "".join(pieces[i:])
                 if key(candidate) in groups.parent or admissible(candidate) and len(pieces[i]) > 1:
                     return candidate  # not from a one-character word: `(等)人提出二值连接` names nothing
