@@ -47,6 +47,10 @@ MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
 FUZZY_BONUS = 50.0
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+LONE_CHARACTER_PASSAGES = 20
+"""A Chinese character the notes write alone in at most this many passages may be a piece of a
+misspelt word (`拟` of `过拟和`); one they write alone more often is a word of its own (`难`, `做`)."""
 RARE_WORD_PASSAGES = 2
 """A query word the notes write in at most this many passages may be their typo too (`Focla Loss`
 once, `Focal Loss` in dozens): inside a multi-word name it is still looked up by near spelling
@@ -136,6 +140,9 @@ class Searcher:
                 covered |= set(range(*span))
             elif len(tok) >= 4 and tok not in self.passage_bm25.vocab:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
+        for cid, span in self._fuzzy_chinese(tokens, covered, stop, found):
+            named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
+            covered |= set(range(*span))
         folded = fold(query)
         cue_words = self._cue_words(folded)
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
@@ -185,6 +192,40 @@ class Searcher:
 
     def _written(self, cid: str) -> int:
         return len(self.index.concept_passages.get(cid, ()))
+
+    def _fuzzy_chinese(self, tokens: list[str], covered: set[int], stop: frozenset[str],
+                       found: list) -> list[tuple[str, tuple[int, int]]]:
+        """Chinese typos (`过拟和`, `反向传波`, `交叉商`): jieba breaks a misspelt word into single
+        characters, so a run of 2-4 Chinese tokens holding a lone character that no name covers, that
+        is no function word and that the notes seldom write alone (`难`, `做`, `上` they write often)
+        is looked up by near spelling, longest run first; a hit must name another concept than the
+        names inside the run."""
+        hits: list[tuple[str, tuple[int, int]]] = []
+        taken: set[int] = set()
+        for i, tok in enumerate(tokens):
+            if i in covered or i in taken or len(tok) != 1 or tok in stop or not _CJK.fullmatch(tok) \
+                    or self.passage_bm25.document_frequency(tok) > LONE_CHARACTER_PASSAGES:
+                continue
+            for n in (4, 3, 2):
+                span = self._near_name(tokens, i, n, taken, found)
+                if span:
+                    hits.append(span)
+                    taken |= set(range(*span[1]))
+                    break
+        return hits
+
+    def _near_name(self, tokens, i, n, taken, found) -> tuple[str, tuple[int, int]] | None:
+        for start in range(max(0, i - n + 1), i + 1):
+            window = tokens[start:start + n]
+            if len(window) < n or taken & set(range(start, start + n)) or not all(_CJK.fullmatch(t) for t in window):
+                continue
+            if self.passage_bm25.documents_with_all(window):
+                continue  # the notes write these words together: a phrase of theirs (`虚函数`), no typo
+            inside = {m.concept for m in found if start <= m.start < start + n}
+            hit = [c for c in self.index.lexicon.fuzzy("".join(window), limit=1) if c not in inside]
+            if hit:
+                return hit[0], (start, start + n)
+        return None
 
     def _fuzzy_phrase(self, tokens: list[str], i: int, floor: int = 0) -> tuple[str, tuple[int, int]] | None:
         """A typo inside a multi-word name (`learning rte`, `batch normalizaton`): the longest run

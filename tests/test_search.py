@@ -113,3 +113,14 @@ def test_a_typo_the_notes_make_once_still_finds_the_concept_they_write_often(tmp
 def test_a_rare_word_is_not_taken_for_a_concept_written_as_rarely(tmp_path):
     searcher = _index_of(tmp_path, "# A\n\nFocal Loss 处理类别不平衡。\n\n# B\n\n`Focla Loss` 一次。\n")
     assert searcher.analyse("focla loss").named == []
+
+
+@pytest.mark.parametrize("typed,meant", [("过拟和", "过拟合"), ("反向传波", "反向传播"), ("交叉商", "交叉熵")])
+def test_a_chinese_typo_finds_the_concept(tmp_path, typed, meant):
+    text = "".join(f"# 第{i}节\n\n{meant}很常见，第{i}次提到。难点在于调参。\n\n" for i in range(3))
+    assert _index_of(tmp_path, text).search(typed, 3).concepts[0].name == meant
+
+
+def test_words_the_notes_write_together_are_not_taken_for_a_typo(tmp_path):
+    text = "# 凸函数\n\n凸函数的定义。\n\n# 虚函数\n\n虚函数用于多态。\n\n虚函数很常用。\n"
+    assert all(c.name != "凸函数" for c in _index_of(tmp_path, text).search("虚函数的作用", 3).concepts)
