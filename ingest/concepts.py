@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.definitions import HOLE, colon_definition, copula_definition
 from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
@@ -49,6 +50,7 @@ _NOT_TEXT = re.compile(
 
 
 _VAGUE_MODIFIERS = frozenset({"new", "old", "other", "another", "more", "less", "some", "many", "several", "common"})
+_CLAUSE_WORDS = frozenset({"or", "to", "be", "is", "are", "was", "were", "can", "will", "should", "must"})
 
 
 def is_term_like(surface: str) -> bool:
@@ -58,8 +60,10 @@ def is_term_like(surface: str) -> bool:
     --------
     >>> [is_term_like(s) for s in ["数据增广", "Batch Normalization", "BN层", "这样", "进行", "3.5", "增加训练数据一般是没用的", "的"]]
     [True, True, True, False, False, False, False, False]
-    >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化"]]
-    [False, False, True]
+    >>> [is_term_like(s) for s in ["New loss", "类别标签y", "L2正则化", "values to be mapped", "Network In Network"]]
+    [False, False, True, False, True]
+    >>> [is_term_like(s) for s in ["步骤2", "情况 1", "Markdown Revision 1", "YOLOv3", "ResNet 50"]]
+    [False, False, False, True, True]
     """
     s = surface.strip()
     if not s or re.search(r"[,，。:：;；!！?？()（）\[\]{}<>=|\"“”`*#]", s):
@@ -69,6 +73,8 @@ def is_term_like(surface: str) -> bool:
         return False
     if folded.endswith(generic_suffixes()) or _QUESTION_WORDS.search(s) or _ODD_CHARACTER.search(s):
         return False
+    if _NUMBERED.search(s) or "进行" in s:
+        return False  # `步骤2`, `情况 1`, `Markdown Revision 1` number a section; `进行` makes a clause
     if not has_cjk(s) and not has_latin(s):
         return False
     cjk = re.findall(r"[\u4e00-\u9fff]", s)
@@ -87,7 +93,13 @@ def is_term_like(surface: str) -> bool:
         return False
     if len(words) > 1 and words[0].casefold() in _VAGUE_MODIFIERS:
         return False  # `New loss`, `Other methods`: a heading's words, not a name
+    if any(w.casefold() in _CLAUSE_WORDS for w in words) or re.search(r"\s-|-\s", s):
+        return False  # `values to be mapped`, `float or int`: a phrase of a sentence, not a name
     return bool(_LATIN_TERM.fullmatch(s))
+
+_NUMBERED = re.compile(r"[\u4e00-\u9fff]\s*\d+$|(?i:\b(?:revision|rev|part|step|chapter|case|section|figure|fig|table|"
+                       r"example|lesson|day|week|note)\s*\d+$)")
+"""A word and a number: a section, step or case of the notes (`步骤2`, `Markdown Revision 1`), not a name."""
 
 _NOT_TEXT_MARK = re.compile(r"\]\(|://|www\.|[`%@'$\\^]")
 """A character every `_NOT_TEXT` alternative needs: most passages have none, and skip the scan
@@ -105,7 +117,13 @@ def scrub(text: str) -> str:
     >>> scrub("见[编译器](https://zh.wikipedia.org/wiki/%E7%BC%96)与 `x = 1` 代码")
     '见[编译器]  与   代码'
     """
-    return _NOT_TEXT.sub(" ", text) if _NOT_TEXT_MARK.search(text) else text
+    return mark_holes(text).replace(HOLE, " ")
+
+
+def mark_holes(text: str) -> str:
+    """`text` with what `scrub` removes replaced by `HOLE`: a definition with a hole in it (a formula
+    or code that was there) is no definition to show."""
+    return _NOT_TEXT.sub(HOLE, text) if _NOT_TEXT_MARK.search(text) else text
 
 
 def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
@@ -119,20 +137,19 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
             if heading not in seen_headings:
                 seen_headings.add(heading)
                 found.extend(_heading_terms(heading, p))
-        text = scrub(p.text) if p.kind != "code" else ""
-        m = _DEFINITION.match(text) if p.kind in ("definition", "item", "paragraph") else None
+        marked = mark_holes(p.text) if p.kind != "code" else ""
+        text = marked.replace(HOLE, " ")
+        m = _DEFINITION.match(marked) if p.kind in ("definition", "item", "paragraph") else None
         if m:
             term = _strip_marker(m.group("term"))
-            definition = m.group("body").strip()
             for name in _coordinated(_SPLIT_NAMES.split(term)):
                 if is_term_like(name):
                     found.append(TermCandidate(surface=name, source=p.source, line=p.line,
-                                               definition=definition[:DEFINITION_CHARS] if reads_as_definition(definition, name) else None,
-                                               rule="definition"))
-        copula = _COPULA_DEFINITION.match(text) if p.kind in ("paragraph", "item", "definition") else None
-        if copula and is_term_like(_strip_marker(copula.group("term"))) and reads_as_definition(copula.group("body")):
-            found.append(TermCandidate(surface=_strip_marker(copula.group("term")), source=p.source, line=p.line,
-                                       definition=copula.group(0).strip()[:DEFINITION_CHARS], rule="copula_definition"))
+                                               definition=colon_definition(m.group("body"), name), rule="definition"))
+        copula = copula_definition(marked) if p.kind in ("paragraph", "item", "definition") else None
+        if copula and is_term_like(_strip_marker(copula[0])):
+            found.append(TermCandidate(surface=_strip_marker(copula[0]), source=p.source, line=p.line, definition=copula[1],
+                                       rule="copula_definition"))
         if text:
             for a in _ACRONYM.findall(text):
                 if 2 <= len(a) <= _MAX_ACRONYM and a.casefold() not in stopwords():
@@ -142,51 +159,6 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
     for a, n in acronyms.items():
         found.append(TermCandidate(surface=a, source=source, line=first_line[a], rule=f"acronym:{n}"))
     return found
-
-
-DEFINITION_CHARS = 240
-_COPULA_DEFINITION = re.compile(
-    r"^\s*(?:[-*+•]\s*|\d{1,3}[.、)）]\s*)?\**(?P<term>[^,，。:：;；!！?？()（）*]{1,30}?)\**\s*(?:[(（][^()（）]{1,60}[)）])?\s*"
-    r"(?:是指|指的是|就是指|是一种|是一类|是一个|是一门|is an?\s|refers to)(?P<body>.+)$", re.S)
-"""A sentence that defines its subject: `过拟合是指…`, `Dropout（随机失活）是一种…`."""
-_COPULA = re.compile(r"是指|指的是|就是|是一种|是一类|是一个|是一门|指|即|is an?\s|refers to", re.I)
-_CITATION = re.compile(r"《[^》]+》|\bet al\b|出版社|\bpp?\.\s*\d|\b(?:19|20)\d\d[.)）]|ISBN|arXiv", re.I)
-
-
-_NOT_A_START = re.compile(r"(?:除了|如果|若|但是|但|因为|所以|而且|而|也|则|可以|比如|例如|如下|见|参考|详见|同上|略|与|和|的|及|设|虽然|"
-                          r"[,，;；:：。、)）\]])")
-"""A body that starts so continues a thought (`sigmoid:除了输出层…基本不会用它`), it defines nothing."""
-
-
-def reads_as_definition(body: str, term: str = "") -> bool:
-    """Whether the text after a defined term says what it is: not a number, a date, a citation
-    or code, and long enough to say something.
-
-    Examples
-    --------
-    >>> [reads_as_definition(b) for b in ["0.001。", "2017年7月", "《深度学习》，人民邮电出版社，2017.",
-    ...  "用梯度的一阶矩估计动态调整学习率", "输入 卷积 激活 池化 全连接", "除了输出层基本不会用它，其他层都不用",
-    ...  "线性、双线性、最邻近、双三次、三次线性卷积", "(这里使用Square Error)"]]
-    [False, False, False, True, False, False, False, False]
-    >>> reads_as_definition("tanh 是非常优秀的，几乎适合所有场合。", "tanh"), reads_as_definition("SMOTE是一种过采样方法，插值产生样本", "SMOTE")
-    (False, True)
-    >>> reads_as_definition("对小类的数据样本进行采样来增加小类的数据样本个数。", "过采样")
-    True
-    """
-    body = body.strip()
-    if _NOT_A_START.match(body) or re.match(r"[(（]|\d{1,2}[.、)]", body):
-        return False
-    if term and body.casefold().startswith(term.casefold()) and not _COPULA.match(body[len(term):].lstrip()):
-        return False  # `tanh: tanh 是非常优秀的`: a remark about the term, not what it is
-    words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
-    if len(words) < 6 or _CITATION.search(body) or body.startswith(("`", "$", "http", "!", "[", "|")):
-        return False
-    if re.match(r"^[\d\s.,，%/年月日:：\-]+", body) and len(re.findall(r"\d", body)) >= 2:
-        return False
-    pieces, items = body.split(), [i for i in re.split(r"[、,，;；]", body.rstrip("。.")) if i.strip()]
-    if len(items) >= 3 and all(len(i.strip()) <= 6 for i in items):
-        return False  # `线性、双线性、最邻近、双三次`: a list of kinds
-    return not (len(pieces) >= 4 and all(len(piece) <= 3 for piece in pieces))  # a bare word list
 
 
 def _coordinated(names: list[str]) -> list[str]:
@@ -248,7 +220,7 @@ def _paren_aliases(text: str):
             yield (outer, *inside), "parentheses"
 
 
-_LABEL = re.compile(r"^\s*(?:英语|英文名|英文|英|English|全称|全名|缩写为|缩写|简称|简写|又称|或称|即|原文|外文)\s*[:：]?\s*", re.I)
+_LABEL = re.compile(r"^\s*(?:英语|英文名|英文|英|English|全称|全名|缩写为|缩写|简称|简写|又称|或称|即|原文|外文|原名|旧称|曾用名)\s*[:：]?\s*", re.I)
 
 
 def _glossed(inside: str) -> list[str]:

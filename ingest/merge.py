@@ -76,9 +76,15 @@ class _Groups:
 
 _BAD_FIRST = ("c", "r", "d", "m", "p", "q", "f", "u", "y", "e", "o")
 _BAD_ANY = ("uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
-_BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a")
+_BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a", "i")
 _NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
 _NAMES = ("nr", "ns", "nt", "nrt", "nrfg")
+_MANNER_WORDS = ("方法", "方式", "形式", "过程")
+"""A name cut off a longer run that ends so is the run's head without what made it one method."""
+_CUT_AFTER = ("c", "p", "u", "v", "d", "r", "m", "q")
+"""A name before a bracket is cut off the run only after a conjunction, preposition, particle, verb,
+adverb, pronoun, numeral or classifier (`由乘法累加（MAC）`, `这是一种逆向工程（reverse engineering）`),
+never after a modifier or a name."""
 
 
 def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
@@ -178,8 +184,8 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
                 (titles if term.rule in ("heading", "definition") else named).add(k)
-                if term.definition and k not in definitions:
-                    definitions[k] = term.definition
+                if term.definition and k not in definitions and groups.find(k) in groups.glossary_root:
+                    definitions[k] = term.definition  # a label the glossary does not know titles as often as it defines
             elif term.definition and key(term.surface) in base.parent:
                 # a glossary name too plain to be mined as a new one (`dropout:…`) is still defined
                 definitions.setdefault(key(term.surface), term.definition)
@@ -195,9 +201,13 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     for k, definition in stated_definitions.items():
         if k in groups.parent and definition:
             definitions[k] = definition  # `X是指…` defines X better than whatever follows `X:`
-    _merge_plurals(groups)
-    _join_aliases(groups, extracts, tokenizer, admissible)
+    pairs = _alias_pairs(groups, extracts, tokenizer, admissible)
+    refused = _general_names(groups, pairs, extracts, tokenizer)
+    _merge_plurals(groups, refused)
+    _join_aliases(groups, pairs, refused)
+    _drop_lone(groups, ambiguous_names(groups, pairs))  # `MAC` alone would still mean two things
     _drop_bare_titles(groups, titles - named, extracts)
+    _drop_everyday_words(groups, tokenizer)
     return _concepts_from_groups(groups, category, definitions)
 
 
@@ -223,23 +233,42 @@ def _drop_bare_titles(groups: _Groups, titles: set[str], extracts: Sequence[File
             del groups.parent[k]
 
 
-def _merge_plurals(groups: _Groups) -> None:
-    """`LSTMs` and `LSTM` are one concept: a Latin name that is another plus `s` joins it."""
+EVERYDAY_CONCEPT_FREQUENCY = 500
+"""A name mined from the notes that is one Chinese word this frequent in jieba's general dictionary
+(`尺寸`, `分类`, `绿色`, `硬件`) is everyday language, not a concept of the notes."""
+
+
+def _drop_everyday_words(groups: _Groups, tokenizer: Tokenizer) -> None:
+    """Forget mined names that are a single everyday Chinese word and nothing else: no glossary
+    entry and no other name of the notes vouches for them."""
+    members: Counter[str] = Counter(groups.find(k) for k in groups.parent)
+    for k in [k for k in groups.parent if members[groups.find(k)] == 1 and k not in groups.glossary_root]:
+        if re.fullmatch(r"[\u4e00-\u9fff]+", k) and len(tokenizer.cut_cjk(k)) == 1 \
+                and tokenizer.dictionary.frequency(k) >= EVERYDAY_CONCEPT_FREQUENCY:
+            del groups.parent[k]
+
+
+def _merge_plurals(groups: _Groups, refused: set[str]) -> None:
+    """`LSTMs` and `LSTM` are one concept: a Latin name that is another plus `s` joins it, unless
+    the notes gloss the shorter one as something else too (`MAC` is memory access cost as well)."""
     for k in [k for k in groups.parent if k.isascii() and len(k) >= 4 and k.endswith("s")]:
-        if k[:-1] in groups.parent:
+        if k[:-1] in groups.parent and k[:-1] not in refused:
             groups.union(k[:-1], k)
 
 
-def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: Tokenizer, admissible) -> None:
-    """Join the names each mined alias says are one, unless that would fuse two glossary concepts
-    or make a generic word a name (see `_general_names`)."""
+def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: Tokenizer,
+                 admissible) -> list[list[str]]:
+    """The names of each mined alias, as usable names (two or more per alias)."""
     def usable(name: str) -> str | None:
         """An alias name as written if known or admissible; a long Chinese run cut at a word boundary."""
         if key(name) in groups.parent:
             return name
         if re.fullmatch(r"[\u4e00-\u9fff]+", name):
-            pieces = tokenizer.cut_cjk(name)
+            tagged = tokenizer.pos(name)
+            pieces = [w for w, _ in tagged]
             for i in range(len(pieces)):
+                if i and (not tagged[i - 1][1].startswith(_CUT_AFTER) or pieces[-1] in _MANNER_WORDS):
+                    continue  # `强语义（rich semantic）` glosses 强语义, not 语义; `…的学习方法（SCL）` not 学习方法
                 candidate = "".join(pieces[i:])
                 if key(candidate) in groups.parent or admissible(candidate) and len(pieces[i]) > 1:
                     return candidate  # not from a one-character word: `(等)人提出二值连接` names nothing
@@ -252,7 +281,12 @@ def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: T
             names = list(dict.fromkeys(u for u in (usable(n) for n in alias.names) if u))
             if len(names) >= 2:
                 pairs.append(names)
-    refused = _general_names(groups, pairs, extracts, tokenizer)
+    return pairs
+
+
+def _join_aliases(groups: _Groups, pairs: list[list[str]], refused: set[str]) -> None:
+    """Join the names each mined alias says are one, unless that would fuse two glossary concepts
+    or make a generic word a name (`refused`, see `_general_names`)."""
     for names in pairs:
         names = [n for n in names if key(n) not in refused]
         if len(names) < 2:
@@ -270,7 +304,7 @@ def _join_aliases(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: T
 def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
     """A new English name for a glossary concept that has English names must share a word with
     them or spell their initials: `机器学习（Andrew Ng）` glosses nothing, `（machine learning）` does."""
-    new_english = [n for n in names if n.isascii() and key(n) not in groups.parent]
+    new_english = [n for n in names if n.isascii() and (key(n) not in groups.parent or groups.find(key(n)) != root)]
     if not new_english:  # the common case: no group need be walked
         return True
     english = [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] if s.isascii()]
@@ -278,6 +312,28 @@ def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
     initials = {"".join(w[0] for w in re.findall(r"[A-Za-z]+", s)).casefold() for s in english}
     return not english or all({w.casefold() for w in re.findall(r"[A-Za-z]+", n)} & words or key(n) in initials
                               for n in new_english)
+
+
+def ambiguous_names(groups: _Groups, pairs: list[list[str]]) -> set[str]:
+    """Keys of mined names the notes gloss as two different glossary concepts (`精度` as precision
+    and as accuracy, `MAC` as multiply-accumulates and as memory access cost)."""
+    glossed: dict[str, set[str]] = defaultdict(set)
+    for names in pairs:
+        for n in names:
+            for other in names:
+                if key(other) in groups.parent and groups.find(key(other)) in groups.glossary_root:
+                    own = groups.find(key(n)) if key(n) in groups.parent else None
+                    if key(other) != key(n) and groups.find(key(other)) != own:
+                        glossed[key(n)].add(groups.find(key(other)))
+    return {k for k, roots in glossed.items() if len(roots) > 1 and groups.find(k) not in groups.glossary_root}
+
+
+def _drop_lone(groups: _Groups, drop: set[str]) -> None:
+    """Forget the names in `drop` that are a concept of their own (no other name joined them)."""
+    members: Counter[str] = Counter(groups.find(k) for k in groups.parent)
+    for k in drop:
+        if k in groups.parent and groups.find(k) == k and members[k] == 1 and k not in groups.glossary_root:
+            del groups.parent[k]
 
 
 def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[FileExtract],
@@ -289,15 +345,7 @@ def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[F
     glossary_key = {k for k in groups.parent if groups.find(k) in groups.glossary_root}
     refused = {key(n) for names in pairs for n in names
                if key(n) not in glossary_key and (key(n) in generic_nouns() or key(n) in generic_words())}
-    glossed: dict[str, set[str]] = defaultdict(set)
-    for names in pairs:
-        for n in names:
-            for other in names:
-                if key(other) in groups.parent and groups.find(key(other)) in groups.glossary_root:
-                    own = groups.find(key(n)) if key(n) in groups.parent else None
-                    if key(other) != key(n) and groups.find(key(other)) != own:
-                        glossed[key(n)].add(groups.find(key(other)))
-    refused |= {k for k, roots in glossed.items() if len(roots) > 1 and k not in glossary_key}
+    refused |= ambiguous_names(groups, pairs)
     everyday = {key(n) for names in pairs for n in names if key(n) not in glossary_key and re.fullmatch(
         r"[\u4e00-\u9fff]+", n) and tokenizer.dictionary.frequency(key(n)) >= GENERAL_WORD_FREQUENCY}
     if everyday:

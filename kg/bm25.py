@@ -140,6 +140,37 @@ class BM25:
             hit[ids] = True
         return acc, np.flatnonzero(hit)
 
+    def document_frequency(self, term: str) -> int:
+        """In how many documents `term` occurs (0 for a term of no document).
+
+        Examples
+        --------
+        >>> BM25.build([["a", "b"], ["b"]]).document_frequency("b"), BM25.build([["a"]]).document_frequency("z")
+        (2, 0)
+        """
+        i = self.vocab.get(term)
+        return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
+
+    def documents_with_all(self, terms: Sequence[str]) -> bool:
+        """Whether some document holds every one of `terms`.
+
+        Examples
+        --------
+        >>> index = BM25.build([["a", "b"], ["b", "c"]])
+        >>> index.documents_with_all(["a", "b"]), index.documents_with_all(["a", "c"])
+        (True, False)
+        """
+        common: np.ndarray | None = None
+        for term in dict.fromkeys(terms):
+            i = self.vocab.get(term)
+            if i is None:
+                return False
+            docs = self.docs[self.indptr[i]:self.indptr[i + 1]]
+            common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
+            if not len(common):
+                return False
+        return common is not None
+
     def top(self, query: Sequence[str], k: int = 10, boosts: dict[str, float] | None = None) -> list[tuple[int, float]]:
         """The `k` best documents, best first, ties by document id.
 

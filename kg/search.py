@@ -47,6 +47,16 @@ MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
 FUZZY_BONUS = 50.0
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+LONE_CHARACTER_PASSAGES = 20
+"""A Chinese character the notes write alone in at most this many passages may be a piece of a
+misspelt word (`拟` of `过拟和`); one they write alone more often is a word of its own (`难`, `做`)."""
+RARE_WORD_PASSAGES = 2
+"""A query word the notes write in at most this many passages may be their typo too (`Focla Loss`
+once, `Focal Loss` in dozens): inside a multi-word name it is still looked up by near spelling
+(alone it is too often a real word: `watch`, `gaps`)…"""
+TYPO_EVIDENCE_RATIO = 10
+"""…and taken for a concept only if the notes write that concept this many times as often."""
 
 
 class ConceptHit(BaseModel):
@@ -121,15 +131,18 @@ class Searcher:
         for i, tok in enumerate(tokens):
             if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 3:
                 continue
-            if tok in self.passage_bm25.vocab or tok in self._english:
+            if tok in self._english or self.passage_bm25.document_frequency(tok) > RARE_WORD_PASSAGES:
                 continue
-            phrase = self._fuzzy_phrase(tokens, i)
+            phrase = self._fuzzy_phrase(tokens, i, self._typo_floor(tok))
             if phrase:
                 cid, span = phrase
                 named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
                 covered |= set(range(*span))
-            elif len(tok) >= 4:
+            elif len(tok) >= 4 and tok not in self.passage_bm25.vocab:
                 fuzzy.extend(lexicon.fuzzy(tok, limit=1))
+        for cid, span in self._fuzzy_chinese(tokens, covered, stop, found):
+            named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
+            covered |= set(range(*span))
         folded = fold(query)
         cue_words = self._cue_words(folded)
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
@@ -172,15 +185,58 @@ class Searcher:
                     covered.update(range(start, start + n))
         return list(dict.fromkeys(out))
 
-    def _fuzzy_phrase(self, tokens: list[str], i: int) -> tuple[str, tuple[int, int]] | None:
+    def _typo_floor(self, word: str) -> int:
+        """Passages a concept must be written in to be taken for `word` misspelt: any, for a word the
+        notes never write; `TYPO_EVIDENCE_RATIO` times the word's own, for a word they write rarely."""
+        return TYPO_EVIDENCE_RATIO * self.passage_bm25.document_frequency(word)
+
+    def _written(self, cid: str) -> int:
+        return len(self.index.concept_passages.get(cid, ()))
+
+    def _fuzzy_chinese(self, tokens: list[str], covered: set[int], stop: frozenset[str],
+                       found: list) -> list[tuple[str, tuple[int, int]]]:
+        """Chinese typos (`过拟和`, `反向传波`, `交叉商`): jieba breaks a misspelt word into single
+        characters, so a run of 2-4 Chinese tokens holding a lone character that no name covers, that
+        is no function word and that the notes seldom write alone (`难`, `做`, `上` they write often)
+        is looked up by near spelling, longest run first; a hit must name another concept than the
+        names inside the run."""
+        hits: list[tuple[str, tuple[int, int]]] = []
+        taken: set[int] = set()
+        for i, tok in enumerate(tokens):
+            if i in covered or i in taken or len(tok) != 1 or tok in stop or not _CJK.fullmatch(tok) \
+                    or self.passage_bm25.document_frequency(tok) > LONE_CHARACTER_PASSAGES:
+                continue
+            for n in (4, 3, 2):
+                span = self._near_name(tokens, i, n, taken, found)
+                if span:
+                    hits.append(span)
+                    taken |= set(range(*span[1]))
+                    break
+        return hits
+
+    def _near_name(self, tokens, i, n, taken, found) -> tuple[str, tuple[int, int]] | None:
+        for start in range(max(0, i - n + 1), i + 1):
+            window = tokens[start:start + n]
+            if len(window) < n or taken & set(range(start, start + n)) or not all(_CJK.fullmatch(t) for t in window):
+                continue
+            if self.passage_bm25.documents_with_all(window):
+                continue  # the notes write these words together: a phrase of theirs (`虚函数`), no typo
+            inside = {m.concept for m in found if start <= m.start < start + n}
+            hit = [c for c in self.index.lexicon.fuzzy("".join(window), limit=1) if c not in inside]
+            if hit:
+                return hit[0], (start, start + n)
+        return None
+
+    def _fuzzy_phrase(self, tokens: list[str], i: int, floor: int = 0) -> tuple[str, tuple[int, int]] | None:
         """A typo inside a multi-word name (`learning rte`, `batch normalizaton`): the longest run
-        of 2-3 Latin tokens around token `i` that is a small edit away from a name."""
+        of 2-3 Latin tokens around token `i` that is a small edit away from a name written in at
+        least `floor` passages."""
         for n in (3, 2):
             for start in range(max(0, i - n + 1), i + 1):
                 window = tokens[start:start + n]
                 if len(window) < n or not all(t.isascii() and t != BREAK for t in window):
                     continue
-                found = self.index.lexicon.fuzzy("".join(window), limit=1)
+                found = [c for c in self.index.lexicon.fuzzy("".join(window), limit=1) if self._written(c) >= floor]
                 if found:
                     return found[0], (start, start + n)
         return None
@@ -232,8 +288,10 @@ class Searcher:
             scores.setdefault(cid, MENTION_BONUS - rank)
         for rank, cid in enumerate(a.fuzzy):
             scores.setdefault(cid, FUZZY_BONUS - rank)
-        terms = a.words + [CONCEPT_TOKEN + c for c in a.concepts]
-        for doc, score in self.concept_bm25.top(terms, k + len(scores)):
+        cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK and w not in a.words]
+        terms = list(dict.fromkeys(a.words + cue_terms)) + [CONCEPT_TOKEN + c for c in a.concepts]  # a repeated word is one clue
+        boosts = {t: CUE_WEIGHT for t in cue_terms}
+        for doc, score in self.concept_bm25.top(terms, k + len(scores), boosts):
             cid = self.concept_order[doc]
             scores[cid] = scores.get(cid, 0.0) + score
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]

@@ -40,3 +40,24 @@ def test_mined_concepts_and_aliases_are_not_junk(corpora_ws):
     for concept in index.concepts.values():
         for name in (concept.name, *concept.aliases):
             assert key(name) not in generic_words() | stopwords(), (concept.name, name)
+
+
+@pytest.mark.parametrize("one,other,same", [
+    ("NLP", "自然语言处理", True), ("LSTMs", "LSTM", True), ("VOC", "PASCAL VOC", True), ("COCO", "MS COCO", True),
+    ("KL", "KL散度", True), ("DW", "逐通道卷积", True),
+    ("FLOPs", "MACs", False), ("卷积核", "kernel size", False), ("Mesh", "网格", False), ("k-means", "均值", False),
+    ("精确率", "精度", False),
+])
+def test_known_synonyms_are_one_node_and_namesakes_two(corpora_ws, one, other, same):
+    from kg.errors import UnknownConceptError
+
+    index = corpora_ws.load().index
+
+    def node(name):
+        try:
+            return index.resolve(name).id
+        except UnknownConceptError:
+            return None
+
+    assert node(one) is not None
+    assert (node(one) == node(other)) is same

@@ -91,3 +91,36 @@ def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_p
     assert hits[0].text.startswith("常用的有以下几个方案") and "- 早停" in hits[0].text
     assert hits[0].text.split("\n")[hits[0].matched[0]] == "- dropout 防止过拟合"
     assert not any(is_navigation(h.text) or "](#" in h.text or "img/" in h.text for h in hits)
+
+
+def _index_of(tmp_path, text):
+    from kg.workspace import Workspace
+    from ui.workspace import build_index
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "det.md").write_text(text, encoding="utf-8")
+    return Workspace(notes, tmp_path / ".kg", build_index).searcher()
+
+
+def test_a_typo_the_notes_make_once_still_finds_the_concept_they_write_often(tmp_path):
+    paragraphs = [f"# 第{i}节\n\nFocal Loss 处理类别不平衡，第{i}种用法，不同于 Hinge Loss 和 MSE Loss。\n"
+                  for i in range(12)]
+    searcher = _index_of(tmp_path, "\n".join(paragraphs) + "\n# 笔误\n\n`Focla Loss` 自然地处理了不平衡。\n")
+    assert searcher.search("focla loss", 3).concepts[0].name.casefold() == "focal loss"
+
+
+def test_a_rare_word_is_not_taken_for_a_concept_written_as_rarely(tmp_path):
+    searcher = _index_of(tmp_path, "# A\n\nFocal Loss 处理类别不平衡。\n\n# B\n\n`Focla Loss` 一次。\n")
+    assert searcher.analyse("focla loss").named == []
+
+
+@pytest.mark.parametrize("typed,meant", [("过拟和", "过拟合"), ("反向传波", "反向传播"), ("交叉商", "交叉熵")])
+def test_a_chinese_typo_finds_the_concept(tmp_path, typed, meant):
+    text = "".join(f"# 第{i}节\n\n{meant}很常见，第{i}次提到。难点在于调参。\n\n" for i in range(3))
+    assert _index_of(tmp_path, text).search(typed, 3).concepts[0].name == meant
+
+
+def test_words_the_notes_write_together_are_not_taken_for_a_typo(tmp_path):
+    text = "# 凸函数\n\n凸函数的定义。\n\n# 虚函数\n\n虚函数用于多态。\n\n虚函数很常用。\n"
+    assert all(c.name != "凸函数" for c in _index_of(tmp_path, text).search("虚函数的作用", 3).concepts)
