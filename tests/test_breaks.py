@@ -1,0 +1,43 @@
+"""Rules that a one-line change could switch off with the whole suite still green (issue 9's
+audit, docs/notes/audit.md): each test here fails when its rule is removed."""
+
+from pathlib import Path
+
+from ingest.passages import split_passages
+from kg.workspace import Workspace
+from ui.workspace import build_index
+
+
+def _headings(text: str) -> list[tuple[str, ...]]:
+    return [p.heading for p in split_passages(text, "note.txt")]
+
+
+def test_a_plain_title_governs_only_the_passages_near_it():
+    """A short line in a plain-text note is taken for a title, but nothing marks where its section
+    ends: without a bound, one title would head (and lift in search) every passage to the end."""
+    body = "".join(f"第{i}种做法把多个弱学习器组合起来，效果更稳定。\n\n" for i in range(30))
+    headings = _headings("集成学习\n" + body)
+    assert headings[0] == ("集成学习",)
+    assert headings[-1] == ()
+
+
+def test_a_run_of_definition_lines_ends_a_plain_titles_scope():
+    """`术语：定义` lines one after another are a glossary of their own, not the title's section."""
+    headings = _headings("激活函数\n激活函数给网络带来非线性，使它能拟合复杂函数。\n\n"
+                         "ReLU：大于零时输出输入本身\n\nSigmoid：把输入压到零到一之间\n\nTanh：把输入压到负一到一之间\n")
+    assert headings[0] == ("激活函数",)
+    assert headings[-1] == ()
+
+
+def test_a_variant_name_in_the_same_section_is_related_to_its_original(tmp_path: Path):
+    """`Fast R-CNN` and `R-CNN` in one section but in different passages: only the name links them."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "det.md").write_text("## 目标检测\n\nR-CNN 先提取候选区域，再对每个区域分类。\n\n"
+                                  "Fast R-CNN 共享整张图的卷积特征，速度快很多。\n\nYOLO 是一种单阶段检测器。\n",
+                                  encoding="utf-8")
+    ws = Workspace(notes, tmp_path / "data", build_index)
+    ws.build()
+    pairs = {frozenset((r.source, r.target)) for r in ws.load().index.relations}
+    assert frozenset(("fastrcnn", "rcnn")) in pairs
+    assert frozenset(("yolo", "rcnn")) not in pairs
