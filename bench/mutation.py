@@ -147,6 +147,36 @@ def test_files_importing(root: Path, module: str) -> list[str]:
     return chosen
 
 
+def _imports(path: Path) -> set[str]:
+    """Modules a file imports anywhere in it (lazy imports too), as dotted names."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_files_reaching(root: Path, module: str) -> list[str]:
+    """Test files that reach `module` through the project's imports, directly or not (a wider net
+    than `test_files_importing`, used to re-check survivors)."""
+    project = {_module_name(str(p.relative_to(root))): p for pkg in (*PACKAGES, "ui") for p in (root / pkg).rglob("*.py")}
+    graph = {name: {n for n in _imports(path) if n in project} for name, path in project.items()}
+    chosen = []
+    for test in sorted((root / "tests").glob("test_*.py")):
+        seen, todo = set(), [n for n in _imports(test) if n in project]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph[name] - seen)
+        if module in seen:
+            chosen.append(f"tests/{test.name}")
+    return chosen
+
+
 def _module_name(relative: str) -> str:
     name = relative[:-3].replace("/", ".")
     return name[: -len(".__init__")] if name.endswith(".__init__") else name
@@ -196,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--out", type=Path, required=True, help="one JSON line per mutant")
     parser.add_argument("--only", default="", help="comma-separated sample numbers to run again (e.g. survivors)")
+    parser.add_argument("--wide", action="store_true", help="run every test file that reaches the module")
     parser.add_argument("--list", action="store_true", help="only print the population size per module")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
@@ -222,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             module_file = work / mutant.path
             original = module_file.read_text(encoding="utf-8")
-            targets = test_files_importing(work, _module_name(mutant.path)) + [mutant.path]
+            direct = test_files_importing(work, _module_name(mutant.path))
+            wider = [t for t in test_files_reaching(work, _module_name(mutant.path)) if t not in direct] if args.wide else []
+            targets = direct + wider + [mutant.path]  # -x: the likeliest killers run first
             deselect, base_seconds = baseline(work, targets, cache)
             module_file.write_text(apply(original, mutant), encoding="utf-8")
             try:
