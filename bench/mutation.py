@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="one JSON line per mutant")
     parser.add_argument("--only", default="", help="comma-separated sample numbers to run again (e.g. survivors)")
     parser.add_argument("--wide", action="store_true", help="run every test file that reaches the module")
+    parser.add_argument("--budget", type=float, default=0.0,
+                        help="seconds per mutant; with --wide a run still going then is 'unsettled', not killed")
     parser.add_argument("--list", action="store_true", help="only print the population size per module")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             (work / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(tree / relative, work / relative)
     cache: dict = {}
-    counts = {"killed": 0, "survived": 0, "timeout": 0, "notests": 0}
+    counts = {"killed": 0, "survived": 0, "timeout": 0, "notests": 0, "unsettled": 0}
     with args.out.open("w", encoding="utf-8") as out:
         only = {int(n) for n in args.only.split(",") if n}
         for number, mutant in enumerate(sample, 1):
@@ -256,13 +258,17 @@ def main(argv: list[str] | None = None) -> int:
             direct = test_files_importing(work, _module_name(mutant.path))
             wider = [t for t in test_files_reaching(work, _module_name(mutant.path)) if t not in direct] if args.wide else []
             targets = direct + wider + [mutant.path]  # -x: the likeliest killers run first
-            deselect, base_seconds = baseline(work, targets, cache)
+            deselect, base_seconds = ([], 0.0) if args.budget else baseline(work, targets, cache)
             module_file.write_text(apply(original, mutant), encoding="utf-8")
             try:
-                outcome, seconds, tail = _pytest(work, targets, deselect, timeout=max(90.0, 4 * base_seconds))
+                limit = args.budget or max(90.0, 4 * base_seconds)
+                outcome, seconds, tail = _pytest(work, targets, deselect, timeout=limit)
+                if outcome == "timeout" and args.budget:
+                    outcome = "unsettled"
             finally:
                 module_file.write_text(original, encoding="utf-8")
-            status = {"failed": "killed", "passed": "survived", "timeout": "timeout", "notests": "notests"}[outcome]
+            status = {"failed": "killed", "passed": "survived", "timeout": "timeout", "notests": "notests",
+                      "unsettled": "unsettled"}[outcome]
             counts[status] += 1
             before = original.encode("utf-8").splitlines()[mutant.line - 1].decode("utf-8", "replace").strip()
             row = {"n": number, "status": status, "path": mutant.path, "line": mutant.line, "kind": mutant.kind,
