@@ -256,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             module_file = work / mutant.path
             original = module_file.read_text(encoding="utf-8")
             direct = test_files_importing(work, _module_name(mutant.path))
-            wider = [t for t in test_files_reaching(work, _module_name(mutant.path)) if t not in direct] if args.wide else []
-            targets = direct + wider + [mutant.path]  # -x: the likeliest killers run first
+            if args.wide:  # only the files the first pass did not run; those named like the module first
+                stem = Path(mutant.path).stem
+                wider = [t for t in test_files_reaching(work, _module_name(mutant.path)) if t not in direct]
+                targets = sorted(wider, key=lambda t: stem[:4] not in t)
+            else:
+                targets = direct + [mutant.path]
             deselect, base_seconds = ([], 0.0) if args.budget else baseline(work, targets, cache)
             module_file.write_text(apply(original, mutant), encoding="utf-8")
             try:
