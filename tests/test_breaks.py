@@ -3,6 +3,8 @@ audit, docs/notes/audit.md): each test here fails when its rule is removed."""
 
 from pathlib import Path
 
+import pytest
+
 from ingest.passages import split_passages
 from kg.workspace import Workspace
 from ui.workspace import build_index
@@ -19,6 +21,16 @@ def test_a_plain_title_governs_only_the_passages_near_it():
     headings = _headings("集成学习\n" + body)
     assert headings[0] == ("集成学习",)
     assert headings[-1] == ()
+
+
+@pytest.mark.parametrize("title", ["BN", "优化", "激活函数"])
+def test_a_short_line_over_a_sentence_is_a_plain_title_down_to_two_characters(title):
+    """Notes name sections in two characters (`BN`, `优化`): the passage under one is found under it."""
+    assert _headings(f"{title}\n动量法让梯度下降更快收敛。\n") == [(title,)]
+
+
+def test_a_single_character_line_is_text_not_a_title():
+    assert _headings("A\n动量法让梯度下降更快收敛。\n")[-1] == ()
 
 
 def test_a_run_of_definition_lines_ends_a_plain_titles_scope():
