@@ -53,3 +53,12 @@ def test_a_variant_name_in_the_same_section_is_related_to_its_original(tmp_path:
     pairs = {frozenset((r.source, r.target)) for r in ws.load().index.relations}
     assert frozenset(("fastrcnn", "rcnn")) in pairs
     assert frozenset(("yolo", "rcnn")) not in pairs
+
+
+def test_an_index_naming_a_module_this_installation_lacks_was_made_by_other_code():
+    """A module renamed or removed since the build: the index is stale, not read as current."""
+    from kg.fingerprint import index_code, made_by_other_code
+
+    current = index_code()
+    assert not made_by_other_code(current)
+    assert made_by_other_code({**current, "code_files": [*current["code_files"], "kg/removed_since.py"]})
