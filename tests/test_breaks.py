@@ -62,3 +62,14 @@ def test_an_index_naming_a_module_this_installation_lacks_was_made_by_other_code
     current = index_code()
     assert not made_by_other_code(current)
     assert made_by_other_code({**current, "code_files": [*current["code_files"], "kg/removed_since.py"]})
+
+
+@pytest.mark.parametrize("before", [0, 3, 20])
+def test_a_multiword_name_is_found_wherever_it_stands_in_the_text(before):
+    """The window that joins tokens into a name is counted from where the name starts: a name
+    late in a long passage is found as one at its start is."""
+    from kg.lexicon import Lexicon
+
+    lex = Lexicon({"batchnormalization": "bn"})
+    tokens = ["的"] * before + ["batch", "normalization"]
+    assert [(m.start, m.concept) for m in lex.mentions(tokens)] == [(before, "bn")]
