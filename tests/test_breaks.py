@@ -73,3 +73,13 @@ def test_a_multiword_name_is_found_wherever_it_stands_in_the_text(before):
     lex = Lexicon({"batchnormalization": "bn"})
     tokens = ["的"] * before + ["batch", "normalization"]
     assert [(m.start, m.concept) for m in lex.mentions(tokens)] == [(before, "bn")]
+
+
+def test_each_piece_of_a_long_wrapped_paragraph_points_at_the_line_it_starts_on():
+    """A search hit names `note.txt:LINE`: for a paragraph cut into pieces, each piece's own line."""
+    marks = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+    lines = ["梯度消失", *(f"{m}在训练深层网络时梯度会逐层变小导致前面的层学不到东西。{m}就是梯度消失问题，" for m in marks)]
+    pieces = split_passages("\n".join(lines) + "。\n", "note.txt")
+    assert len(pieces) >= 2
+    for piece in pieces:
+        assert piece.text[:8] in lines[piece.line - 1]
