@@ -83,3 +83,16 @@ def test_each_piece_of_a_long_wrapped_paragraph_points_at_the_line_it_starts_on(
     assert len(pieces) >= 2
     for piece in pieces:
         assert piece.text[:8] in lines[piece.line - 1]
+
+
+def test_a_concepts_first_definition_survives_a_later_line_that_names_it_again(tmp_path: Path):
+    """`SGD:…` defines SGD; a later `SGD:` line of another kind must not erase or replace it."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "opt.txt").write_text("SGD:每一次迭代计算一个小批量的梯度,然后对参数进行更新\n"
+                                   "Adam 快速优化,SGD精准优化\n"
+                                   "SGD:一阶导数 牛顿法:二阶导数,慢\n", encoding="utf-8")
+    ws = Workspace(notes, tmp_path / "data", build_index)
+    ws.build()
+    sgd = ws.load().index.concepts["sgd"]
+    assert sgd.definition and "小批量的梯度" in sgd.definition
