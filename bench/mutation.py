@@ -131,7 +131,7 @@ def apply(source: str, mutant: Mutant) -> str:
     return (head + mutant.text.encode("utf-8") + tail).decode("utf-8")
 
 
-def test_files_importing(root: Path, module: str) -> list[str]:
+def importers_of(root: Path, module: str) -> list[str]:
     """Test files under tests/ that import `module` (`import m`, `from m import`, `from pkg import m`)."""
     chosen = []
     for test in sorted((root / "tests").glob("test_*.py")):
@@ -159,9 +159,9 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_files_reaching(root: Path, module: str) -> list[str]:
+def reachers_of(root: Path, module: str) -> list[str]:
     """Test files that reach `module` through the project's imports, directly or not (a wider net
-    than `test_files_importing`, used to re-check survivors)."""
+    than `importers_of`, used to re-check survivors)."""
     project = {_module_name(str(p.relative_to(root))): p for pkg in (*PACKAGES, "ui") for p in (root / pkg).rglob("*.py")}
     graph = {name: {n for n in _imports(path) if n in project} for name, path in project.items()}
     chosen = []
@@ -255,10 +255,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             module_file = work / mutant.path
             original = module_file.read_text(encoding="utf-8")
-            direct = test_files_importing(work, _module_name(mutant.path))
+            direct = importers_of(work, _module_name(mutant.path))
             if args.wide:  # only the files the first pass did not run; those named like the module first
                 stem = Path(mutant.path).stem
-                wider = [t for t in test_files_reaching(work, _module_name(mutant.path)) if t not in direct]
+                wider = [t for t in reachers_of(work, _module_name(mutant.path)) if t not in direct]
                 targets = sorted(wider, key=lambda t: stem[:4] not in t)
             else:
                 targets = direct + [mutant.path]
