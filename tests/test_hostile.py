@@ -269,7 +269,9 @@ def test_graphml_export_is_well_formed_with_xml_invalid_characters(sample_notes,
 
     import networkx as nx
 
-    (sample_notes / "odd.md").write_text("# 坏字符\uffff测试\n\n坏字符\ufffe测试可以缓解过拟合。\x01\n", encoding="utf-8")
+    # Each bad character sits in text the graph keeps (a concept's evidence, a heading).
+    (sample_notes / "odd.md").write_text("Dropout\ufffe 可以缓解过拟合\uffff。\x01\n\n## 坏\uffff标题\n\n早停\uffff可以防止过拟合。\n",
+                                         encoding="utf-8")
     target = tmp_path / "g.graphml"
     out = kg("export", "--format", "graphml", "-o", str(target), "--notes", str(sample_notes), "--data", str(data))
     assert out.returncode == 0, out.stderr
