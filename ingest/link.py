@@ -28,8 +28,9 @@ MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
 _SUBJECT_LEAD = 2
 _CATEGORY_SUFFIX = 1
-_STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
 """Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
+_LISTED = re.compile(r"[,，、;；]")
+_STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
 
 
 def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -104,17 +105,20 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
 
 _NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "不是", "而不是", "取消", "去掉", "去除",
                         "移除", "舍弃"})
-_MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
+_MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间", "为",
+                       "级别", "层面", "层次",
                        "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数",
                        "损失", "下降", "降低", "提升", "变化", "丢失", "不足", "数量", "个数", "数目", "规模", "大小",
                        "时间", "占用"})
-"""Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
-and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
+"""Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`,
+`GAN训练不稳定的问题` and `语义级别的图像分割问题` the thing solved is not 反向传播, GAN or 语义; in
+`使用尺寸为5×5的过滤器` what is used is not a size."""
 _PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
 """`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
-_PREPOSITIONS = frozenset({"与", "和", "跟", "同", "对", "把", "被", "给", "向", "从", "由", "该", "这", "这个", "这种",
+_PREPOSITIONS = frozenset({"与", "和", "跟", "同", "对", "把", "将", "被", "给", "向", "从", "由", "该", "这", "这个", "这种",
                            "此", "其", "那", "那个", "比如", "例如", "到", "参考", "借鉴"})
-"""Words before a concept that make it an object of a preposition or a pointer to an earlier topic."""
+"""Words before a concept that make it an object of a preposition or a pointer to an earlier topic
+(`将动量加入RMSProp`: 动量 is what is added, not who adds)."""
 _STEP_PREPOSITIONS = _PREPOSITIONS | {"在", "根据", "按照", "利用", "通过"}
 """A step (`在验证集上搜索…`) names what it does first; a concept after these is only a means."""
 _VERBS_OF_USE = frozenset({"使用", "采用", "用", "利用", "引入", "加入"})
@@ -125,14 +129,18 @@ _SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
 _KIND_REST = 2
 _ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"})
 """`迁移学习的一种`: the class, then a word saying the thing is one of it."""
-_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 框架 问题 结构 层 器 法 类 "
+_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 问题 结构 层 器 法 类 "
                          "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
-"""Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing."""
+"""Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing
+(`分布式深度学习框架` is a framework, not a kind of 深度学习)."""
+_NAME_SUFFIXES = _CLASS_WORDS | {"型", "之间", "等", "等等", "系列", "模块", "单元", "版本"}
+"""The only words that may follow a name in a span that must be (nearly) only that name: `MSE 损失之间的比较`
+compares MSE, `欠拟合与过拟合图解不同` compares plots, `imgaug 图像增强库使用…` is the library's use."""
 _REST = {"heading": 1, "member": 2, "whole": 1, "agent": 1}
 """How many words may follow the concept in a span that must be (nearly) only its name:
 `WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积, and who
 uses something stands right before the verb (`模型压缩/加速算法组件基于…` is the component's)."""
-_AGENT_FILLERS = frozenset("都 也 还 主要 通常 一般 直接 本身 是 则 就 会 可以 能 能够 最 均 全部 大多".split())
+_AGENT_FILLERS = frozenset("都 也 还 主要 通常 一般 直接 本身 是 则 就 会 可以 能 能够 最 均 全部 大多 核心".split())
 _OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1}
 """An object is written within a few words of its verb; further on, it is another clause's.
 What is used is named right after `使用` (`使用了大量的3×3卷积层` says too little to draw)."""
@@ -171,7 +179,9 @@ class _Resolver:
             return self._object(tokens, found, pick)
         if pick == "end":
             rest = [t for t in tokens[found[-1].end:] if t != BREAK]
-            return found[-1].concept if len(rest) <= _CATEGORY_SUFFIX else None
+            if len(rest) > _CATEGORY_SUFFIX or not all(t in _AGENT_FILLERS or t == "的" or _name_suffix(t) for t in rest):
+                return None
+            return _specific(tokens, found, span).concept
         if pick == "kind":
             return _kind(tokens, found)
         return found[-1].concept if pick == "last" else found[0].concept
@@ -192,6 +202,8 @@ class _Resolver:
         rest = [t for t in tokens[first.end:] if t not in (BREAK, "的") and t not in _AGENT_FILLERS]
         if len(rest) > _REST.get(pick, len(rest)):
             return None
+        if pick == "whole" and not all(map(_name_suffix, rest)) or pick == "agent" and any(map(self._other_noun, rest)):
+            return None  # `过拟合图解不同` compares plots; `图像增强库使用…`: the library uses it
         if pick == "heading" and self._is_problem(first.concept):
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
@@ -203,6 +215,13 @@ class _Resolver:
         """A verb or preposition (jieba's tags), whose object a concept after it is."""
         tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
         return len(tags) == 1 and tags[0] in ("v", "p", "vd")
+
+    def _other_noun(self, word: str) -> bool:
+        """A noun after a name that is not a class word: the span names that noun's thing (`图像增强库`)."""
+        if _name_suffix(word) or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            return False
+        tags = [flag for _, flag in self.tokenizer.pos(word)]
+        return len(tags) == 1 and tags[0].startswith("n")
 
     def _qualifier(self, word: str) -> bool:
         """An adjective or distinguishing word (`常见的`, `经典的`) may stand before a subject."""
@@ -266,6 +285,29 @@ def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> st
         if stop_at_break:
             return ""
     return ""
+
+
+def _name_suffix(word: str) -> bool:
+    """A word that may follow a name and still name its thing: a class word, or one ending in one
+    (`型函数`, `核心思想`).
+
+    Examples
+    --------
+    >>> _name_suffix("损失"), _name_suffix("型函数"), _name_suffix("图解"), _name_suffix("库")
+    (True, True, False, False)
+    """
+    return word in _NAME_SUFFIXES or any(word.endswith(w) for w in _CLASS_WORDS if len(w) >= 2)
+
+
+def _specific(tokens: Sequence[str], found, span: str):
+    """The most specific name at a span's end: a name right before the last one (at most a
+    bracketed gloss between) qualifies it; `交叉熵（CE）损失函数` is cross-entropy, not any loss.
+    In a list (`SSD、YOLO`) the last name is the one the span ends with."""
+    last = found[-1]
+    if len(found) < 2 or _LISTED.search(span) or found[-2].concept == last.concept:
+        return last
+    between = tokens[found[-2].end: last.start]
+    return found[-2] if all(t == BREAK for t in between) else last
 
 
 def _kind(tokens: Sequence[str], found) -> str | None:
