@@ -141,7 +141,7 @@ _REST = {"heading": 1, "member": 2, "whole": 1, "agent": 1}
 `WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积, and who
 uses something stands right before the verb (`模型压缩/加速算法组件基于…` is the component's)."""
 _AGENT_FILLERS = frozenset("都 也 还 主要 通常 一般 直接 本身 是 则 就 会 可以 能 能够 最 均 全部 大多 核心".split())
-_OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1}
+_OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1, "problem_object": 3}
 """An object is written within a few words of its verb; further on, it is another clause's.
 What is used is named right after `使用` (`使用了大量的3×3卷积层` says too little to draw)."""
 
@@ -175,7 +175,7 @@ class _Resolver:
         found = [m for m in found if not _negated(tokens, m)]
         if not found:
             return None
-        if pick in ("object", "problem", "thing"):
+        if pick in ("object", "problem", "thing", "problem_object"):
             return self._object(tokens, found, pick)
         if pick == "end":
             rest = [t for t in tokens[found[-1].end:] if t != BREAK]
@@ -207,6 +207,24 @@ class _Resolver:
         if pick == "heading" and self._is_problem(first.concept):
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
+
+    def named(self, tokens: tuple[str, ...]) -> set[str]:
+        """Every concept a span names."""
+        return {m.concept for m in self.lexicon.mentions(tokens)}
+
+    def named_problem(self, problems: str, item: str) -> str | None:
+        """The problem an item under a heading about several (`梯度消失、爆炸的解决方案`) says it
+        remedies: one it names that the heading names too, if only in part (`爆炸`)."""
+        tokens = tuple(self.tokenizer.tokens(item))
+        for m in self.lexicon.mentions(tokens):
+            if self._is_problem(m.concept) and not _negated(tokens, m) and any(
+                    n[i:i + 2] in problems for n in self._names(m.concept) for i in range(len(n) - 1)):
+                return m.concept
+        return None
+
+    def _names(self, cid: str) -> tuple[str, ...]:
+        concept = self.concepts.get(cid)
+        return (concept.name, *concept.aliases) if concept else ()
 
     def _is_problem(self, cid: str) -> bool:
         return cid in self.concepts and self.concepts[cid].category == "problem"
@@ -251,6 +269,8 @@ class _Resolver:
                 continue
             category = self.concepts[m.concept].category if m.concept in self.concepts else None
             is_problem = category == "problem"
+            if pick == "problem_object" and not is_problem:
+                return None  # `降低了网络参数`: a quantity lowered, not a problem solved
             if pick != "thing" and category not in (None, "problem"):
                 return None  # what is solved or caused is a problem, not a metric or a model
             if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
@@ -339,7 +359,8 @@ def _partial(tokens: Sequence[str], mention) -> bool:
 _OWN_SUBJECT = ("is_a", "causes")
 """Types whose subject must be the concept itself, not something of it (`X的…`): in
 `SVM的最优化算法是一个二次规划` the subject is SVM's algorithm, while for `dropout的作用是防止过拟合`
-(solves) the concept is what is meant."""
+(solves) the concept is what is meant. A `uses` subject carried from the clause before needs the
+same (`低通滤波器的作用是…，使用空间滤波器…` is no use by the filter)."""
 
 
 def _negated(tokens: Sequence[str], mention) -> bool:
@@ -357,19 +378,52 @@ _OBJECT = ("solves", "causes")
 """Types whose object is a head noun, not the first concept named (`解决反向传播过程中的梯度问题`)."""
 
 
-_NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用)"
+_NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用|"
+                           r"增大|增加|加大|提高|调整|调节|扩大|缩小)"
                            r"|没用|无用|无效|没有用|不建议|不推荐|不行")
-"""A remedy item that lowers or drops a concept (`降低正则化约束`) or says it does not help
-(`增加训练数据一般是没用的`): the concept named is not what solves the problem."""
+"""A remedy item that lowers, raises, tunes or drops a concept (`降低正则化约束`, `增大学习率`,
+`调整超参数`) or says it does not help (`增加训练数据一般是没用的`): the remedy is the change,
+so the concept named is not what solves the problem."""
+_LOSS_CLASS = frozenset({"损失", "损失函数", "loss"})
+_ALGORITHM_CLASS = frozenset({"算法", "方法"})
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
     if cand.type == "solves" and cand.head_pick == "item" and _NOT_A_REMEDY.search(cand.head):
         return
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
-    tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
-    if head and tail and not (cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail))):
-        edges.add(head, tail, cand.type, cand.evidence)
+    if cand.tail_pick == "named_problem":
+        tail = resolve.named_problem(cand.tail, cand.evidence.text)
+    else:
+        tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
+    if not head or not tail or cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail)):
+        return
+    if cand.type == "uses" and head in resolve.named(cand.tail_tokens or tuple(resolve.tokenizer.tokens(cand.tail))):
+        return  # `CIoU：使用了GIoU，CIoU，DIoU…来实现`: a list the subject is in, not what it uses
+    if cand.type == "is_a" and cand.head_pick in ("item", "member") and not _member_fits(
+            resolve.concepts.get(head), resolve.concepts.get(tail), cand.tail_tokens):
+        return
+    edges.add(head, tail, cand.type, cand.evidence)
+
+
+def _member_fits(member: Concept | None, kind: Concept | None, class_tokens: Sequence[str]) -> bool:
+    """Whether a listed member is a kind of the class its list names. `边界框回归损失：MSE，IoU…`
+    lists losses, not kinds of box regression; `量化算法：MINMAX、KL 散度` names a divergence an
+    algorithm uses, and a mathematical quantity is no kind of algorithm.
+
+    Examples
+    --------
+    >>> box, kl = Concept(id="b", name="边界框回归", category="detection"), Concept(id="k", name="KL散度", category="math")
+    >>> q, iou = Concept(id="q", name="量化", category="training"), Concept(id="i", name="IoU", category="detection")
+    >>> _member_fits(iou, box, ("边界框回归", "损失")), _member_fits(kl, q, ("量化", "算法")), _member_fits(iou, box, ("边界框回归",))
+    (False, False, True)
+    """
+    suffix = next((t for t in reversed(class_tokens) if t != BREAK), "")
+    if member is None or kind is None or suffix in (kind.name, *kind.aliases):
+        return True
+    if suffix in _LOSS_CLASS and kind.category != "loss":
+        return False
+    return not (suffix in _ALGORITHM_CLASS and member.category == "math" and kind.category != "math")
 
 
 def _categorized_not_problem(concept: Concept | None) -> bool:
@@ -389,7 +443,7 @@ def _head_pick(cand: RelationCandidate) -> str:
         return "member"
     if pick == "item" and type_ == "part_of":
         return "step"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
-    if pick == "subject" and type_ in _OWN_SUBJECT:
+    if pick == "subject" and (type_ in _OWN_SUBJECT or type_ == "uses"):
         return "own_subject"
     return pick
 
