@@ -30,6 +30,8 @@ _SUBJECT_LEAD = 2
 _CATEGORY_SUFFIX = 1
 """Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
 _LISTED = re.compile(r"[,，、;；]")
+_CONJUNCTIONS = frozenset({"或", "和", "与", "及", "以及", "or", "and"})
+_LIST_RUN = re.compile(r"(?:\s*[,，、]\s*[^,，、。;；]{1,20})+")
 _STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
 
 
@@ -200,10 +202,12 @@ class _Resolver:
         if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
             return None  # `算法的网络结构是基于…`: the concept belongs to something else
         rest = [t for t in tokens[first.end:] if t not in (BREAK, "的") and t not in _AGENT_FILLERS]
+        if pick == "member" and _CONJUNCTIONS & set(rest):
+            rest = rest[: min(rest.index(c) for c in _CONJUNCTIONS & set(rest))]  # `Swish 或 Mish`
         if len(rest) > _REST.get(pick, len(rest)):
             return None
-        if pick == "whole" and not all(map(_name_suffix, rest)) or pick == "agent" and any(map(self._other_noun, rest)):
-            return None  # `过拟合图解不同` compares plots; `图像增强库使用…`: the library uses it
+        if pick in ("whole", "member") and not all(map(_name_suffix, rest)) or pick == "agent" and any(map(self._other_noun, rest)):
+            return None  # `过拟合图解不同` compares plots; `亮度、对比度增强` is no brightness; `图像增强库使用…`: the library
         if pick == "heading" and self._is_problem(first.concept):
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
@@ -327,7 +331,8 @@ def _specific(tokens: Sequence[str], found, span: str):
     if len(found) < 2 or _LISTED.search(span) or found[-2].concept == last.concept:
         return last
     between = tokens[found[-2].end: last.start]
-    return found[-2] if all(t == BREAK for t in between) else last
+    glossed = "(" in span or "（" in span
+    return found[-2] if all(t == BREAK or glossed and t.isascii() for t in between) else last
 
 
 def _kind(tokens: Sequence[str], found) -> str | None:
@@ -398,12 +403,30 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
         tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if not head or not tail or cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail)):
         return
-    if cand.type == "uses" and head in resolve.named(cand.tail_tokens or tuple(resolve.tokenizer.tokens(cand.tail))):
+    if cand.type == "uses" and head in resolve.named(tuple(resolve.tokenizer.tokens(_listed_with(cand)))):
         return  # `CIoU：使用了GIoU，CIoU，DIoU…来实现`: a list the subject is in, not what it uses
     if cand.type == "is_a" and cand.head_pick in ("item", "member") and not _member_fits(
             resolve.concepts.get(head), resolve.concepts.get(tail), cand.tail_tokens):
         return
     edges.add(head, tail, cand.type, cand.evidence)
+
+
+def _listed_with(cand: RelationCandidate) -> str:
+    """The object span and the list it opens in its sentence (`GIoU，CIoU，DIoU，MSE 这些…`).
+
+    Examples
+    --------
+    >>> from kg.models import Evidence
+    >>> ev = Evidence(source="a.md", line=1, text="CIoU：使用了 GIoU，CIoU，DIoU 这些算法。", rule="uses_verb")
+    >>> _listed_with(RelationCandidate(head="CIoU", tail=" GIoU", type="uses", evidence=ev))
+    ' GIoU，CIoU，DIoU 这些算法'
+    """
+    text = cand.evidence.text
+    at = text.find(cand.tail)
+    if at < 0:
+        return cand.tail
+    run = _LIST_RUN.match(text, at + len(cand.tail))
+    return cand.tail + (run.group() if run else "")
 
 
 def _member_fits(member: Concept | None, kind: Concept | None, class_tokens: Sequence[str]) -> bool:

@@ -31,6 +31,7 @@ _COORDINATED = re.compile(r"和|与|及|或|、|/|&|\band\b")
 """A heading's problem span that joins several problems (`梯度消失、爆炸`)."""
 _ANNOUNCES = re.compile(r"(?:如下|以下|下面|下列)[^。]{0,12}[:：]?\s*$|[:：]\s*$")
 """A passage that announces the list after it rather than naming a remedy."""
+_CODE_LIKE = re.compile(r"[=%<>{}\\]")
 _CHAIN = 3
 """More clauses than this before a verb whose own clause names nothing are a chain of steps."""
 _CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
@@ -105,8 +106,8 @@ def _spans(groups: dict[str, str], role: str, chain: bool = True) -> list[tuple[
         if role == "head" and pick == "first":
             whole, span = span, subject_span(span, chain)
             pick = "agent" if span and _in_verb_clause(span, whole) else "subject"
-            if not _named(span):
-                continue
+            if not _named(span) or _CODE_LIKE.search(span):
+                continue  # `–sort=-%cpu`：基于…: an option of a command, not a subject
         if pick == "start":
             span = _NUMBERED.split(span)[-1]
         if span.strip():
