@@ -226,6 +226,22 @@ class _Resolver:
                 return m.concept
         return None
 
+    def about_sibling(self, problem: str, item: str) -> bool:
+        """Whether a remedy item is about a sibling of the problem its list names: a problem that
+        shares a word with it and whose own part the item writes while the problem's is absent
+        (`梯度剪切(爆炸)` under `梯度消失`: `爆炸` without `消失`)."""
+        own = _bigrams((self.concepts[problem].name,))
+        for sibling in self._problems():
+            theirs = _bigrams((self.concepts[sibling].name,))
+            if sibling != problem and own & theirs and _written(theirs - own, item) and not _written(own - theirs, item):
+                return True
+        return False
+
+    def _problems(self) -> list[str]:
+        if not hasattr(self, "_problem_ids"):
+            self._problem_ids = [cid for cid in self.concepts if self._is_problem(cid)]
+        return self._problem_ids
+
     def _names(self, cid: str) -> tuple[str, ...]:
         concept = self.concepts.get(cid)
         return (concept.name, *concept.aliases) if concept else ()
@@ -309,6 +325,15 @@ def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> st
         if stop_at_break:
             return ""
     return ""
+
+
+def _bigrams(names: Sequence[str]) -> set[str]:
+    """Two-character pieces of Chinese names: `梯度爆炸` → 梯度, 度爆, 爆炸."""
+    return {n[i:i + 2] for n in names for i in range(len(n) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", n[i:i + 2])}
+
+
+def _written(pieces: set[str], text: str) -> bool:
+    return any(p in text for p in pieces)
 
 
 def _name_suffix(word: str) -> bool:
@@ -403,6 +428,8 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
         tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if not head or not tail or cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail)):
         return
+    if cand.type == "solves" and cand.head_pick == "item" and resolve.about_sibling(tail, cand.evidence.text):
+        return  # `梯度剪切(爆炸)` under `梯度消失解决办法` remedies the explosion
     if cand.type == "uses" and head in resolve.named(tuple(resolve.tokenizer.tokens(_listed_with(cand)))):
         return  # `CIoU：使用了GIoU，CIoU，DIoU…来实现`: a list the subject is in, not what it uses
     if cand.type == "is_a" and cand.head_pick in ("item", "member") and not _member_fits(
