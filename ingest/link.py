@@ -129,6 +129,8 @@ _PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处�
 _SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
 """`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
 _KIND_REST = 2
+_EXAMPLE_WORDS = frozenset({"实例", "举例", "例子", "示例", "例题", "习题", "练习", "计算"})
+"""Heading words of a worked example: its items act on the example, not as the concept."""
 _ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"})
 """`迁移学习的一种`: the class, then a word saying the thing is one of it."""
 _CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 问题 结构 层 器 法 类 "
@@ -208,6 +210,8 @@ class _Resolver:
             return None
         if pick in ("whole", "member") and not all(map(_name_suffix, rest)) or pick == "agent" and any(map(self._other_noun, rest)):
             return None  # `过拟合图解不同` compares plots; `亮度、对比度增强` is no brightness; `图像增强库使用…`: the library
+        if pick == "heading" and set(rest) & _EXAMPLE_WORDS:
+            return None  # under `后验概率实例`, `使用贝叶斯定理…` works the example
         if pick == "heading" and self._is_problem(first.concept):
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
