@@ -8,6 +8,7 @@ with no typed edge, so they never hide an explanation.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from kg.lexicon import Lexicon
 from kg.models import EVIDENCE_CHARS, Concept, Evidence, FileExtract, Relation, RelationCandidate
+from kg.resources import glossary
 from kg.tokenize import BREAK, Tokenizer
 
 MAX_EVIDENCE = 3
@@ -234,17 +236,13 @@ class _Resolver:
         """Whether a remedy item is about a sibling of the problem its list names: a problem that
         shares a word with it and whose own part the item writes while the problem's is absent
         (`梯度剪切(爆炸)` under `梯度消失`: `爆炸` without `消失`)."""
-        own = _bigrams((self.concepts[problem].name,))
-        for sibling in self._problems():
-            theirs = _bigrams((self.concepts[sibling].name,))
-            if sibling != problem and own & theirs and _written(theirs - own, item) and not _written(own - theirs, item):
+        name = self.concepts[problem].name
+        own = _bigrams((name,))
+        for sibling in _problem_names():
+            theirs = _bigrams((sibling,))
+            if sibling != name and own & theirs and _written(theirs - own, item) and not _written(own - theirs, item):
                 return True
         return False
-
-    def _problems(self) -> list[str]:
-        if not hasattr(self, "_problem_ids"):
-            self._problem_ids = [cid for cid in self.concepts if self._is_problem(cid)]
-        return self._problem_ids
 
     def _names(self, cid: str) -> tuple[str, ...]:
         concept = self.concepts.get(cid)
@@ -329,6 +327,12 @@ def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> st
         if stop_at_break:
             return ""
     return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _problem_names() -> tuple[str, ...]:
+    """Names of the problems the glossary knows, whether or not these notes name them."""
+    return tuple(e.name for e in glossary().entries if e.category == "problem")
 
 
 def _bigrams(names: Sequence[str]) -> set[str]:
