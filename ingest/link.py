@@ -135,10 +135,11 @@ _EXAMPLE_WORDS = frozenset({"实例", "举例", "例子", "示例", "例题", "�
 """Heading words of a worked example: its items act on the example, not as the concept."""
 _ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"})
 """`迁移学习的一种`: the class, then a word saying the thing is one of it."""
-_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 问题 结构 层 器 法 类 "
+_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 结构 层 器 法 类 "
                          "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
 """Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing
-(`分布式深度学习框架` is a framework, not a kind of 深度学习)."""
+(`分布式深度学习框架` is a framework, not a kind of 深度学习; `SVM是一个凸优化问题` poses SVM's
+training as a problem, SVM is no kind of optimisation)."""
 _NAME_SUFFIXES = _CLASS_WORDS | {"型", "之间", "等", "等等", "系列", "模块", "单元", "版本"}
 """The only words that may follow a name in a span that must be (nearly) only that name: `MSE 损失之间的比较`
 compares MSE, `欠拟合与过拟合图解不同` compares plots, `imgaug 图像增强库使用…` is the library's use."""
