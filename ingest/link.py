@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from kg.lexicon import Lexicon
 from kg.models import EVIDENCE_CHARS, Concept, Evidence, FileExtract, Relation, RelationCandidate
-from kg.resources import glossary
+from kg.resources import generic_words, glossary
 from kg.tokenize import BREAK, Tokenizer
 
 MAX_EVIDENCE = 3
@@ -32,6 +32,7 @@ _SUBJECT_LEAD = 2
 _CATEGORY_SUFFIX = 1
 """Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
 _LISTED = re.compile(r"[,，、;；]")
+_NUMBERED_NAME = re.compile(r"(\D+?)\s*\d+")
 _CONJUNCTIONS = frozenset({"或", "和", "与", "及", "以及", "or", "and"})
 _LIST_RUN = re.compile(r"(?:\s*[,，、]\s*[^,，、。;；]{1,20})+")
 _STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
@@ -336,6 +337,18 @@ def _problem_names() -> tuple[str, ...]:
     return tuple(e.name for e in glossary().entries if e.category == "problem")
 
 
+def _numbered_section(name: str) -> bool:
+    """A generic section word with a number (`步骤2`, `情况 1`): a pointer into the notes, not a concept.
+
+    Examples
+    --------
+    >>> _numbered_section("步骤2"), _numbered_section("情况 1"), _numbered_section("YOLOv2"), _numbered_section("ResNet50")
+    (True, True, False, False)
+    """
+    m = _NUMBERED_NAME.fullmatch(name)
+    return bool(m) and m.group(1) in generic_words()
+
+
 def _bigrams(names: Sequence[str]) -> set[str]:
     """Two-character pieces of Chinese names: `梯度爆炸` → 梯度, 度爆, 爆炸."""
     return {n[i:i + 2] for n in names for i in range(len(n) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", n[i:i + 2])}
@@ -437,6 +450,8 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
         tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if not head or not tail or cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail)):
         return
+    if any(_numbered_section(resolve.concepts[c].name) for c in (head, tail) if c in resolve.concepts):
+        return  # `步骤 2 和步骤 3 交替迭代`: a step number is no concept
     if cand.type == "solves" and cand.head_pick == "item" and resolve.about_sibling(tail, cand.evidence.text):
         return  # `梯度剪切(爆炸)` under `梯度消失解决办法` remedies the explosion
     if cand.type == "uses" and head in resolve.named(tuple(resolve.tokenizer.tokens(_listed_with(cand)))):

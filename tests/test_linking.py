@@ -100,6 +100,8 @@ MISREADINGS = [
     # a formula is a computation, not a composition; a worked example is not its heading's use
     ("查全率（Recall）=TP/（TP+FN）\n", "TP", "召回率", "part_of"),
     ("### 后验概率实例\n\n+ 使用贝叶斯定理，事件A是看到女生。\n", "后验概率", "贝叶斯定理", "uses"),
+    # X是一个Y问题 poses X as a problem; it is no kind of Y
+    ("SVM 的训练是一个凸优化问题。\n\nSVM 是一个凸优化问题。\n", "SVM", "凸优化", "is_a"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
