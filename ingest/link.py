@@ -191,7 +191,7 @@ class _Resolver:
                 return None
             return _specific(tokens, found, span).concept
         if pick == "kind":
-            return _kind(tokens, found)
+            return None if span.rstrip().endswith("问题") else _kind(tokens, found)  # `是一个凸优化问题`
         return found[-1].concept if pick == "last" else found[0].concept
 
     def _leading(self, tokens, first, pick: str) -> str | None:
