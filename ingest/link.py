@@ -34,7 +34,8 @@ _CATEGORY_SUFFIX = 1
 _LISTED = re.compile(r"[,，、;；]")
 _NUMBERED_NAME = re.compile(r"(\D+?)\s*\d+")
 _CONJUNCTIONS = frozenset({"或", "和", "与", "及", "以及", "or", "and"})
-_LIST_RUN = re.compile(r"(?:\s*[,，、]\s*[^,，、。;；]{1,20})+")
+_LIST_RUN = re.compile(r"(?:\s*[,，、]\s*[^,，、。;；]{1,20}(?=[,，、。;；]|$))+")
+"""Short items after an object, each ending at a separator: a list, not the next clause."""
 _STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
 
 
@@ -471,6 +472,9 @@ def _listed_with(cand: RelationCandidate) -> str:
     >>> ev = Evidence(source="a.md", line=1, text="CIoU：使用了 GIoU，CIoU，DIoU 这些算法。", rule="uses_verb")
     >>> _listed_with(RelationCandidate(head="CIoU", tail=" GIoU", type="uses", evidence=ev))
     ' GIoU，CIoU，DIoU 这些算法'
+    >>> ev = Evidence(source="a.md", line=1, text="上采样使用反卷积实现，上采样的特征图与降维的编码图进行逐元素相加得到输出。", rule="uses_verb")
+    >>> _listed_with(RelationCandidate(head="上采样", tail="反卷积实现", type="uses", evidence=ev))
+    '反卷积实现'
     """
     text = cand.evidence.text
     at = text.find(cand.tail)

@@ -100,6 +100,11 @@ MISREADINGS = [
     # a formula is a computation, not a composition; a worked example is not its heading's use
     ("查全率（Recall）=TP/（TP+FN）\n", "TP", "召回率", "part_of"),
     ("### 后验概率实例\n\n+ 使用贝叶斯定理，事件A是看到女生。\n", "后验概率", "贝叶斯定理", "uses"),
+    # what is used instead of something is not used
+    ("AlexNet 使用 ReLU 而不是 sigmoid。\n", "AlexNet", "sigmoid", "uses"),
+    ("AlexNet 不使用 sigmoid，而使用 ReLU。\n", "AlexNet", "sigmoid", "uses"),
+    # a list of things the subject is one of is not what it uses
+    ("- CIoU：使用了 GIoU，CIoU，DIoU 这些算法来实现边框回归。\n", "CIoU", "GIoU", "uses"),
     # X是一个Y问题 poses X as a problem; it is no kind of Y
     ("SVM 的训练是一个凸优化问题。\n\nSVM 是一个凸优化问题。\n", "SVM", "凸优化", "is_a"),
 ]
@@ -135,6 +140,9 @@ RIGHT_READINGS = [
     ("SGD 和 Adam 具有不同更新规则。\n", "SGD", "Adam", "contrasts"),
     ("tanh函数相对于sigmoid函数来说梯度较大。\n", "tanh", "sigmoid", "contrasts"),
     ("- 激活函数：`ReLU`，`SELU`，`Swish` 或 `Mish`；\n", "Swish", "激活函数", "is_a"),
+    ("AlexNet 使用 ReLU 而不是 sigmoid。\n", "AlexNet", "ReLU", "uses"),
+    ("FCN 的解码网络中，上采样使用反卷积实现，上采样的特征图与编码图进行逐元素相加得到最终的解码特征图。\n",
+     "上采样", "反卷积", "uses"),
 ]
 
 
