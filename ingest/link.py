@@ -219,6 +219,8 @@ def _head_pick(cand: RelationCandidate) -> str:
         pick = "subject"
     if type_ == "contrasts" and pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
+    if type_ == "contrasts" and pick == "start":
+        return "whole"  # `A是…，而B…`: A is all its clause's subject (`A中的X是…` sets X against B)
     if pick == "item" and type_ in _MEMBERSHIP:
         return "member"
     if pick == "item" and type_ == "part_of":

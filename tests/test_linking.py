@@ -105,6 +105,9 @@ MISREADINGS = [
     ("AlexNet 不使用 sigmoid，而使用 ReLU。\n", "AlexNet", "sigmoid", "uses"),
     # a list of things the subject is one of is not what it uses
     ("- CIoU：使用了 GIoU，CIoU，DIoU 这些算法来实现边框回归。\n", "CIoU", "GIoU", "uses"),
+    # `A是…，而B是…` sets the clauses' subjects against each other, not a name inside them
+    ("在 RPN 阶段分类是二分类，而 Fast R-CNN 阶段是多分类。\n", "分类", "Fast R-CNN", "contrasts"),
+    ("卷积神经网络中的卷积操作是关键组成，而卷积操作只是一种数学运算。\n", "卷积神经网络", "卷积", "contrasts"),
     # X是一个Y问题 poses X as a problem; it is no kind of Y
     ("SVM 的训练是一个凸优化问题。\n\nSVM 是一个凸优化问题。\n", "SVM", "凸优化", "is_a"),
 ]
@@ -141,6 +144,7 @@ RIGHT_READINGS = [
     ("tanh函数相对于sigmoid函数来说梯度较大。\n", "tanh", "sigmoid", "contrasts"),
     ("- 激活函数：`ReLU`，`SELU`，`Swish` 或 `Mish`；\n", "Swish", "激活函数", "is_a"),
     ("AlexNet 使用 ReLU 而不是 sigmoid。\n", "AlexNet", "ReLU", "uses"),
+    ("精确率是看预测为正的样本，而召回率看的是真实为正的样本。\n", "精确率", "召回率", "contrasts"),
     ("FCN 的解码网络中，上采样使用反卷积实现，上采样的特征图与编码图进行逐元素相加得到最终的解码特征图。\n",
      "上采样", "反卷积", "uses"),
 ]
