@@ -209,7 +209,7 @@ def _remedies(listed: list[Passage]) -> list[Passage]:
     """The passages of a heading's list that name a remedy each: its items if it has any (a
     paragraph between them explains the item before it), never the lead-in that announces them."""
     items = [p for p in listed if p.kind == "item"]
-    return [p for p in items or listed if not _ANNOUNCES.search(p.text)]
+    return items or [p for p in listed if not _ANNOUNCES.search(p.text)]  # an item `正则化：` names its remedy
 
 
 def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:

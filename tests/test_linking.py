@@ -138,6 +138,7 @@ RIGHT_READINGS = [
      "LSTM", "梯度消失", "solves"),
     ("## 梯度消失解决办法\n\n- 梯度剪切(爆炸)\n- 使用ReLU激活函数\n", "ReLU", "梯度消失", "solves"),
     ("BN 能够减少过拟合。\n", "BN", "过拟合", "solves"),
+    ("## 如何解决过拟合\n\n1. 数据增强：\n2. 早停：\n", "数据增强", "过拟合", "solves"),
     ("FPN是基于Faster R-CNN进行改进。\n", "FPN", "Faster R-CNN", "improves"),
     ("Focal Loss 是在交叉熵（CE）损失函数的基础上改进的。\n", "Focal Loss", "交叉熵", "improves"),
     ("SGD 和 Adam 具有不同更新规则。\n", "SGD", "Adam", "contrasts"),
