@@ -27,27 +27,27 @@ RIGHT = ("C", "C?")
 JUNK = "junk"
 
 
-def edge_sample(graph: dict) -> list[dict]:
+def edge_sample(graph: dict, seed: int = SEED) -> list[dict]:
     """The protocol's typed-edge sample: sorted by (type, source, target), then seeded."""
     typed = sorted((e for e in graph["edges"] if e["type"] != "related"),
                    key=lambda e: (e["type"], e["source"], e["target"]))
-    return random.Random(SEED).sample(typed, min(SAMPLE, len(typed)))
+    return random.Random(seed).sample(typed, min(SAMPLE, len(typed)))
 
 
-def node_sample(graph: dict) -> list[dict]:
+def node_sample(graph: dict, seed: int = SEED) -> list[dict]:
     """The protocol's concept sample: sorted by id, then seeded."""
     nodes = sorted(graph["nodes"], key=lambda n: n["id"])
-    return random.Random(SEED).sample(nodes, min(SAMPLE, len(nodes)))
+    return random.Random(seed).sample(nodes, min(SAMPLE, len(nodes)))
 
 
 def _cell(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).replace("|", "\\|")
 
 
-def print_edges(graph: dict, markdown: bool) -> None:
+def print_edges(graph: dict, markdown: bool, seed: int = SEED) -> None:
     if markdown:
         print("| # | edge | evidence (first) | verdict | reason |\n|---|---|---|---|---|")
-    for i, e in enumerate(edge_sample(graph), 1):
+    for i, e in enumerate(edge_sample(graph, seed), 1):
         ev = e["evidence"]
         if markdown:
             first = ev[0] if ev else {"source": "", "line": 0, "rule": "", "text": ""}
@@ -62,14 +62,14 @@ def print_edges(graph: dict, markdown: bool) -> None:
             print("     +", len(ev) - 3, "more evidence")
 
 
-def print_nodes(graph: dict, markdown: bool) -> None:
+def print_nodes(graph: dict, markdown: bool, seed: int = SEED) -> None:
     degree: Counter[str] = Counter()
     for e in graph["edges"]:
         degree[e["source"]] += 1
         degree[e["target"]] += 1
     if markdown:
         print("| # | concept | aliases | definition | verdict | reason |\n|---|---|---|---|---|---|")
-    for i, n in enumerate(node_sample(graph), 1):
+    for i, n in enumerate(node_sample(graph, seed), 1):
         if markdown:
             print(f"| N{i:02d} | {_cell(n['name'])} (deg {degree[n['id']]}) | {_cell(', '.join(n.get('aliases') or []))} "
                   f"| {_cell(str(n.get('definition') or '')[:120])} |  |  |")
@@ -101,12 +101,14 @@ def main() -> None:
     parser.add_argument("source", help="a `kg export --format json` file, or `score`")
     parser.add_argument("what", help="edges | nodes, or the judged file to score")
     parser.add_argument("--markdown", action="store_true", help="a table to fill in with verdicts")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help="another seed draws a fresh sample, so rules are not tuned to the protocol's one")
     args = parser.parse_args()
     if args.source == "score":
         print(score(Path(args.what)))
         return
     graph = json.loads(Path(args.source).read_text(encoding="utf-8"))
-    (print_edges if args.what == "edges" else print_nodes)(graph, args.markdown)
+    (print_edges if args.what == "edges" else print_nodes)(graph, args.markdown, args.seed)
 
 
 if __name__ == "__main__":

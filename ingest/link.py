@@ -1,7 +1,8 @@
 """Link the collection: concept mentions in passages, typed relations, co-occurrence.
 
 Typed relations come from pattern candidates (`ingest.relations`), resolved here
-to concept ids now that every name is known. `related` edges (co-occurrence in a
+to concept ids now that every name is known (which concept a span means: `ingest.resolve`;
+whether the reading holds for the relation type: here). `related` edges (co-occurrence in a
 passage, or a passage under a concept's heading) are added only between concepts
 with no typed edge, so they never hide an explanation.
 """
@@ -15,7 +16,9 @@ from collections.abc import Sequence
 
 from kg.lexicon import Lexicon
 from kg.models import EVIDENCE_CHARS, Concept, Evidence, FileExtract, Relation, RelationCandidate
+from kg.resources import generic_words
 from kg.tokenize import BREAK, Tokenizer
+from ingest.resolve import Resolver
 
 MAX_EVIDENCE = 3
 MAX_EVIDENCE_RELATED = 2
@@ -26,10 +29,10 @@ def evidence_limit(relation_type: str) -> int:
     return MAX_EVIDENCE_RELATED if relation_type == "related" else MAX_EVIDENCE
 MAX_CONCEPTS_FOR_COOCCURRENCE = 10
 _VARIANT_PREFIX_MAX = 6
-_SUBJECT_LEAD = 2
-_CATEGORY_SUFFIX = 1
+_NUMBERED_NAME = re.compile(r"(\D+?)\s*\d+")
+_LIST_RUN = re.compile(r"(?:\s*[,，、]\s*[^,，、。;；]{1,20}(?=[,，、。;；]|$))+")
+"""Short items after an object, each ending at a separator: a list, not the next clause."""
 _STATES_IMPROVEMENT = re.compile(r"改进|改良|基于|improve|based on", re.I)
-"""Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
 
 
 def mentions_by_passage(extracts: Sequence[FileExtract], lexicon: Lexicon) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -91,7 +94,7 @@ class _Edges:
 def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon: Lexicon, tokenizer: Tokenizer,
          mentions: dict[str, list[str]], headings: dict[str, list[str]]) -> list[Relation]:
     edges = _Edges()
-    resolver = _Resolver(lexicon, tokenizer, concepts)
+    resolver = Resolver(lexicon, tokenizer, concepts)
     for ex in extracts:
         for cand in ex.relations:
             _add_candidate(edges, cand, resolver)
@@ -102,209 +105,24 @@ def link(extracts: Sequence[FileExtract], concepts: dict[str, Concept], lexicon:
     return edges.relations()
 
 
-_NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "不是", "而不是", "取消", "去掉", "去除",
-                        "移除", "舍弃"})
-_MODIFIED = frozenset({"过程", "过程中", "中", "时", "时候", "后", "之后", "训练", "阶段", "后期", "前期", "期间",
-                       "训练过程", "训练时", "里", "内部", "计算", "速度", "效率", "性能", "消耗", "开销", "参数",
-                       "损失", "下降", "降低", "提升", "变化", "丢失", "不足", "数量", "个数", "数目", "规模", "大小",
-                       "时间", "占用"})
-"""Words after a concept that make it a modifier of the real object: in `反向传播过程中的梯度问题`
-and `GAN训练不稳定的问题` the thing solved is not 反向传播 or GAN."""
-_PROBLEM_NOUNS = frozenset({"问题", "现象", "情况", "风险", "可能"})
-"""`X问题`: X is what is solved only when X is itself a problem (`过拟合问题`, not `梯度问题`)."""
-_PREPOSITIONS = frozenset({"与", "和", "跟", "同", "对", "把", "被", "给", "向", "从", "由", "该", "这", "这个", "这种",
-                           "此", "其", "那", "那个", "比如", "例如", "到", "参考", "借鉴"})
-"""Words before a concept that make it an object of a preposition or a pointer to an earlier topic."""
-_STEP_PREPOSITIONS = _PREPOSITIONS | {"在", "根据", "按照", "利用", "通过"}
-"""A step (`在验证集上搜索…`) names what it does first; a concept after these is only a means."""
-_VERBS_OF_USE = frozenset({"使用", "采用", "用", "利用", "引入", "加入"})
-_PURPOSE = frozenset({"适用", "适用于", "用于", "用来", "针对", "处理", "解决", "基于", "替代", "代替", "取代", "替换"})
-"""`SVM是一种…适用小样本学习方法`: a class named after what it serves is not what the thing is."""
-_SUBJECT_MODIFIED = frozenset({"后", "之后", "以后", "前", "之前"})
-"""`池化后的特征…利用…`: the subject is what comes after the concept, not the concept."""
-_KIND_REST = 2
-_ONE_OF = frozenset({"一", "种", "一种", "一类", "之一", "一个", "类"})
-"""`迁移学习的一种`: the class, then a word saying the thing is one of it."""
-_CLASS_WORDS = frozenset("算法 方法 模型 网络 函数 技术 策略 方式 算子 滤波器 分类器 检测器 损失 框架 问题 结构 层 器 法 类 "
-                         "任务 手段 机制 操作 运算 思想 变换 过程 形式 范式 学习".split())
-"""Words after a class that still name the class (`二分类模型`, `降维技术`); others name another thing."""
-_REST = {"heading": 1, "member": 2, "whole": 1, "agent": 1}
-"""How many words may follow the concept in a span that must be (nearly) only its name:
-`WGAN的改进` names WGAN, `卷积层的输出使用的激活函数…` is not a member named 卷积, and who
-uses something stands right before the verb (`模型压缩/加速算法组件基于…` is the component's)."""
-_AGENT_FILLERS = frozenset("都 也 还 主要 通常 一般 直接 本身 是 则 就 会 可以 能 能够 最 均 全部 大多".split())
-_OBJECT_LEAD = {"object": 3, "problem": 3, "thing": 1}
-"""An object is written within a few words of its verb; further on, it is another clause's.
-What is used is named right after `使用` (`使用了大量的3×3卷积层` says too little to draw)."""
-
-
-class _Resolver:
-    """Which concept a span means, for each way a pattern picks it (see `kg.models.Pick`)."""
-
-    def __init__(self, lexicon: Lexicon, tokenizer: Tokenizer, concepts: dict[str, Concept]):
-        self.lexicon = lexicon
-        self.tokenizer = tokenizer
-        self.concepts = concepts
-        self.cache: dict[tuple[str, str], str | None] = {}
-
-    def __call__(self, span: str, pick: str, tokens: tuple[str, ...] = ()) -> str | None:
-        k = (span, pick)
-        if k not in self.cache:
-            self.cache[k] = self._resolve(span, pick, tokens)
-        return self.cache[k]
-
-    def _resolve(self, span: str, pick: str, tokens: tuple[str, ...]) -> str | None:
-        if pick in ("item", "member", "heading"):
-            whole = self.lexicon.lookup(span)
-            if whole:
-                return None if pick == "heading" and self._is_problem(whole) else whole
-        tokens = tokens or tuple(self.tokenizer.tokens(span))
-        found = [m for m in self.lexicon.mentions(tokens) if not _partial(tokens, m)]
-        if not found:
-            return None
-        if pick in ("subject", "own_subject", "member", "heading", "start", "whole", "step", "agent"):
-            return self._leading(tokens, found[0], pick)
-        found = [m for m in found if not _negated(tokens, m)]
-        if not found:
-            return None
-        if pick in ("object", "problem", "thing"):
-            return self._object(tokens, found, pick)
-        if pick == "end":
-            rest = [t for t in tokens[found[-1].end:] if t != BREAK]
-            return found[-1].concept if len(rest) <= _CATEGORY_SUFFIX else None
-        if pick == "kind":
-            return _kind(tokens, found)
-        return found[-1].concept if pick == "last" else found[0].concept
-
-    def _leading(self, tokens, first, pick: str) -> str | None:
-        """The concept a span starts with; none if it is negated, owned (`X的…` for own_subject),
-        or followed by a word that makes it a modifier (`池化后的特征`)."""
-        lead = [t for t in tokens[: first.start] if t != BREAK and not t.isdigit()]
-        after = _next_word(tokens, first.end)
-        if len(lead) > (0 if pick in ("start", "member", "whole", "heading") else _SUBJECT_LEAD) or _negated(tokens, first):
-            return None
-        if set(lead) & (_STEP_PREPOSITIONS if pick == "step" else _PREPOSITIONS) or any(map(self._verb, lead)):
-            return None  # `与sigmoid搭配使用的…`, `参考FPN思路…`, `该网络结构…`: not the subject, or another's
-        if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
-            return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
-        if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
-            return None  # `算法的网络结构是基于…`: the concept belongs to something else
-        rest = [t for t in tokens[first.end:] if t not in (BREAK, "的") and t not in _AGENT_FILLERS]
-        if len(rest) > _REST.get(pick, len(rest)):
-            return None
-        if pick == "heading" and self._is_problem(first.concept):
-            return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
-        return first.concept
-
-    def _is_problem(self, cid: str) -> bool:
-        return cid in self.concepts and self.concepts[cid].category == "problem"
-
-    def _verb(self, word: str) -> bool:
-        """A verb or preposition (jieba's tags), whose object a concept after it is."""
-        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
-        return len(tags) == 1 and tags[0] in ("v", "p", "vd")
-
-    def _qualifier(self, word: str) -> bool:
-        """An adjective or distinguishing word (`常见的`, `经典的`) may stand before a subject."""
-        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
-        return len(tags) == 1 and tags[0][0] in "abzd"
-
-    def _object(self, tokens, found, pick: str) -> str | None:
-        """The head noun of an object span, written right after the verb: the first concept that
-        is not a modifier of another word; for solves/causes, before `问题` only a concept that
-        is itself a problem (`problem`: only a problem at all)."""
-        if pick != "thing" and tokens and tokens[0] in _VERBS_OF_USE:
-            return None  # `避免使用ReLU`: what is avoided is a use, not a problem
-        if pick == "thing" and any(self._verb(t) for t in tokens[: found[0].start] if t != BREAK):
-            return None  # `使用防止过拟合`: the verb's object is a clause
-        ends = {m.end for m in found}
-        for m in found:
-            if len([t for t in tokens[: m.start] if t != BREAK]) > _OBJECT_LEAD[pick]:
-                return None
-            if m.start >= 2 and tokens[m.start - 1] == "的" and m.start - 1 not in ends:
-                continue  # `一些死的神经元`: a kind of the concept, not the concept
-            after = _next_word(tokens, m.end, stop_at_break=True)
-            if after == "的":
-                after = _next_word(tokens, m.end + 1, stop_at_break=True)
-                if after and after not in _PROBLEM_NOUNS:
-                    continue
-            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m):
-                continue
-            category = self.concepts[m.concept].category if m.concept in self.concepts else None
-            is_problem = category == "problem"
-            if pick != "thing" and category not in (None, "problem"):
-                return None  # what is solved or caused is a problem, not a metric or a model
-            if pick != "thing" and (after in _PROBLEM_NOUNS or pick == "problem") and not is_problem:
-                return None
-            if pick == "problem" and len([t for t in tokens[m.end:] if t != BREAK]) > 1 and after not in _PROBLEM_NOUNS:
-                return None  # `导致前面网络参数贡献很小`: what is caused is a clause about it
-            return m.concept
-        return None
-
-
-def _before_problem_noun(tokens: Sequence[str], mention) -> bool:
-    """`无监督图像转换问题`: other words stand between the concept and `问题`, so the problem
-    is a problem of something the concept qualifies."""
-    rest = []
-    for t in tokens[mention.end:]:
-        if t == BREAK:
-            return False
-        if t in _PROBLEM_NOUNS:
-            return any(w != "的" for w in rest)
-        rest.append(t)
-    return False
-
-
-def _previous_word(tokens: Sequence[str], i: int) -> str:
-    return next((t for t in reversed(tokens[:i]) if t != BREAK), "")
-
-
-def _next_word(tokens: Sequence[str], i: int, stop_at_break: bool = False) -> str:
-    for t in tokens[i:]:
-        if t != BREAK:
-            return t
-        if stop_at_break:
-            return ""
-    return ""
-
-
-def _kind(tokens: Sequence[str], found) -> str | None:
-    """The class a thing is said to be: the last concept, or the one right before it that
-    qualifies it (`one-stage 目标检测算法` is a one-stage detector); none if more than a word or
-    two follow it (`通过计算图的形式来表述计算的编程系统` is no kind of 计算图)."""
-    last = found[-1]
-    rest = [t for t in tokens[last.end:] if t not in (BREAK, "的")]
-    if len(rest) > _KIND_REST or rest and rest[0] not in _CLASS_WORDS and rest[0] not in _ONE_OF:
-        return None  # `多分支卷积模块` is a kind of module, `深度学习库` of library
-    if _previous_word(tokens, found[-2].start if len(found) >= 2 and found[-2].end == last.start else last.start) in _PURPOSE:
-        return None
-    if len(found) >= 2 and found[-2].end == last.start and tokens[found[-2].start].isascii():
-        return found[-2].concept
-    return last.concept
-
-
-def _partial(tokens: Sequence[str], mention) -> bool:
-    """A Latin name inside a longer one: `FCN` in `R-FCN` (the hyphen is not a token),
-    `mini-batch` in `mini-batch norm`."""
-    if not tokens[mention.start].isascii():
-        return False
-    before = tokens[mention.start - 1] if mention.start else ""
-    after = tokens[mention.end] if mention.end < len(tokens) else ""
-    written = tokens[mention.start: mention.end]
-    return any(t.isascii() and t.isalpha() and t not in written for t in (before, after))  # not `batchnorm Batchnorm`
-
-
 _OWN_SUBJECT = ("is_a", "causes")
 """Types whose subject must be the concept itself, not something of it (`X的…`): in
 `SVM的最优化算法是一个二次规划` the subject is SVM's algorithm, while for `dropout的作用是防止过拟合`
-(solves) the concept is what is meant."""
+(solves) the concept is what is meant. A `uses` subject carried from the clause before needs the
+same (`低通滤波器的作用是…，使用空间滤波器…` is no use by the filter)."""
 
 
-def _negated(tokens: Sequence[str], mention) -> bool:
-    """`无 anchor 算法`, `anchor free`, `不冻结…`: the span names what the thing is not."""
-    before = next((t for t in reversed(tokens[:mention.start]) if t != BREAK), "")
-    after = next((t for t in tokens[mention.end:] if t != BREAK), "")
-    return before in _NEGATIONS or after == "free"
+def _numbered_section(name: str) -> bool:
+    """A generic section word with a number (`步骤2`, `情况 1`): a pointer into the notes, not a concept.
+
+    Examples
+    --------
+    >>> _numbered_section("步骤2"), _numbered_section("情况 1"), _numbered_section("YOLOv2"), _numbered_section("ResNet50")
+    (True, True, False, False)
+    """
+    m = _NUMBERED_NAME.fullmatch(name)
+    return bool(m) and m.group(1) in generic_words()
+
 
 
 _MEMBERSHIP = ("is_a",)
@@ -315,19 +133,77 @@ _OBJECT = ("solves", "causes")
 """Types whose object is a head noun, not the first concept named (`解决反向传播过程中的梯度问题`)."""
 
 
-_NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用)"
+_NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用|"
+                           r"增大|增加|加大|提高|调整|调节|扩大|缩小)"
                            r"|没用|无用|无效|没有用|不建议|不推荐|不行")
-"""A remedy item that lowers or drops a concept (`降低正则化约束`) or says it does not help
-(`增加训练数据一般是没用的`): the concept named is not what solves the problem."""
+"""A remedy item that lowers, raises, tunes or drops a concept (`降低正则化约束`, `增大学习率`,
+`调整超参数`) or says it does not help (`增加训练数据一般是没用的`): the remedy is the change,
+so the concept named is not what solves the problem."""
+_LOSS_CLASS = frozenset({"损失", "损失函数", "loss"})
+_ALGORITHM_CLASS = frozenset({"算法", "方法"})
 
 
-def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: _Resolver):
+def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: Resolver):
     if cand.type == "solves" and cand.head_pick == "item" and _NOT_A_REMEDY.search(cand.head):
         return
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
-    tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
-    if head and tail and not (cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail))):
-        edges.add(head, tail, cand.type, cand.evidence)
+    if cand.tail_pick == "named_problem":
+        tail = resolve.named_problem(cand.tail, cand.evidence.text)
+    else:
+        tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
+    if not head or not tail or cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail)):
+        return
+    if any(_numbered_section(resolve.concepts[c].name) for c in (head, tail) if c in resolve.concepts):
+        return  # `步骤 2 和步骤 3 交替迭代`: a step number is no concept
+    if cand.type == "solves" and cand.head_pick == "item" and resolve.about_sibling(tail, cand.evidence.text):
+        return  # `梯度剪切(爆炸)` under `梯度消失解决办法` remedies the explosion
+    if cand.type == "uses" and head in resolve.named(tuple(resolve.tokenizer.tokens(_listed_with(cand)))):
+        return  # `CIoU：使用了GIoU，CIoU，DIoU…来实现`: a list the subject is in, not what it uses
+    if cand.type == "is_a" and cand.head_pick in ("item", "member") and not _member_fits(
+            resolve.concepts.get(head), resolve.concepts.get(tail), cand.tail_tokens):
+        return
+    edges.add(head, tail, cand.type, cand.evidence)
+
+
+def _listed_with(cand: RelationCandidate) -> str:
+    """The object span and the list it opens in its sentence (`GIoU，CIoU，DIoU，MSE 这些…`).
+
+    Examples
+    --------
+    >>> from kg.models import Evidence
+    >>> ev = Evidence(source="a.md", line=1, text="CIoU：使用了 GIoU，CIoU，DIoU 这些算法。", rule="uses_verb")
+    >>> _listed_with(RelationCandidate(head="CIoU", tail=" GIoU", type="uses", evidence=ev))
+    ' GIoU，CIoU，DIoU 这些算法'
+    >>> ev = Evidence(source="a.md", line=1, text="上采样使用反卷积实现，上采样的特征图与降维的编码图进行逐元素相加得到输出。", rule="uses_verb")
+    >>> _listed_with(RelationCandidate(head="上采样", tail="反卷积实现", type="uses", evidence=ev))
+    '反卷积实现'
+    """
+    text = cand.evidence.text
+    at = text.find(cand.tail)
+    if at < 0:
+        return cand.tail
+    run = _LIST_RUN.match(text, at + len(cand.tail))
+    return cand.tail + (run.group() if run else "")
+
+
+def _member_fits(member: Concept | None, kind: Concept | None, class_tokens: Sequence[str]) -> bool:
+    """Whether a listed member is a kind of the class its list names. `边界框回归损失：MSE，IoU…`
+    lists losses, not kinds of box regression; `量化算法：MINMAX、KL 散度` names a divergence an
+    algorithm uses, and a mathematical quantity is no kind of algorithm.
+
+    Examples
+    --------
+    >>> box, kl = Concept(id="b", name="边界框回归", category="detection"), Concept(id="k", name="KL散度", category="math")
+    >>> q, iou = Concept(id="q", name="量化", category="training"), Concept(id="i", name="IoU", category="detection")
+    >>> _member_fits(iou, box, ("边界框回归", "损失")), _member_fits(kl, q, ("量化", "算法")), _member_fits(iou, box, ("边界框回归",))
+    (False, False, True)
+    """
+    suffix = next((t for t in reversed(class_tokens) if t != BREAK), "")
+    if member is None or kind is None or suffix in (kind.name, *kind.aliases):
+        return True
+    if suffix in _LOSS_CLASS and kind.category != "loss":
+        return False
+    return not (suffix in _ALGORITHM_CLASS and member.category == "math" and kind.category != "math")
 
 
 def _categorized_not_problem(concept: Concept | None) -> bool:
@@ -343,11 +219,13 @@ def _head_pick(cand: RelationCandidate) -> str:
         pick = "subject"
     if type_ == "contrasts" and pick in ("first", "last", "subject"):
         return "end"  # both names stand right next to the comparison word
+    if type_ == "contrasts" and pick == "start":
+        return "whole"  # `A是…，而B…`: A is all its clause's subject (`A中的X是…` sets X against B)
     if pick == "item" and type_ in _MEMBERSHIP:
         return "member"
     if pick == "item" and type_ == "part_of":
         return "step"  # a step names its concept at its start: `计算图像梯度`, not `随机选两个点聚类->…`
-    if pick == "subject" and type_ in _OWN_SUBJECT:
+    if pick == "subject" and (type_ in _OWN_SUBJECT or type_ == "uses"):
         return "own_subject"
     return pick
 

@@ -27,6 +27,11 @@ _UNCLOSED = re.compile(r"[(（](?=[^)）]*$)")
 _MARKUP = re.compile(r"\*\*|`|!?\[[^\]]*\]\([^)]*\)")
 """Bold and code marks around a name, and whole links: `[矩阵乘法与 SIMD](…)` is a pointer, not text."""
 _ITEM_SEP = re.compile(r"、(?![^(（]*[)）])")
+_COORDINATED = re.compile(r"和|与|及|或|、|/|&|\band\b")
+"""A heading's problem span that joins several problems (`梯度消失、爆炸`)."""
+_ANNOUNCES = re.compile(r"(?:如下|以下|下面|下列)[^。]{0,12}[:：]?\s*$|[:：]\s*$")
+"""A passage that announces the list after it rather than naming a remedy."""
+_CODE_LIKE = re.compile(r"[=%<>{}\\]")
 _CHAIN = 3
 """More clauses than this before a verb whose own clause names nothing are a chain of steps."""
 _CONJUNCTION = re.compile(r"\s*(?:以及|和|与|及|[+＋]|\band\b)\s*(?![^(（]*[)）])")
@@ -85,6 +90,8 @@ def _from_match(pattern, m, passage, text, passages, index, following) -> list[R
         heads = [(item, pattern.item_pick, passage, text) for item in inline]
         heads += [(p.text, pattern.item_pick, p, p.text) for p in following]
     tails = _spans(groups, "tail") or _missing_tail(pattern, passage, passages, index)
+    if pattern.problems_only:
+        tails = [(span, "problem_object" if pick == "first" else pick) for span, pick in tails]
     return [_candidate(pattern, head, head_pick, tail, tail_pick, where, evidence_text)
             for head, head_pick, where, evidence_text in heads
             for tail, tail_pick in tails]
@@ -99,8 +106,8 @@ def _spans(groups: dict[str, str], role: str, chain: bool = True) -> list[tuple[
         if role == "head" and pick == "first":
             whole, span = span, subject_span(span, chain)
             pick = "agent" if span and _in_verb_clause(span, whole) else "subject"
-            if not _named(span):
-                continue
+            if not _named(span) or _CODE_LIKE.search(span):
+                continue  # `–sort=-%cpu`：基于…: an option of a command, not a subject
         if pick == "start":
             span = _NUMBERED.split(span)[-1]
         if span.strip():
@@ -187,12 +194,22 @@ def _missing_tail(pattern, passage, passages, index) -> list[tuple[str, str]]:
 
 
 def _heading_match(pattern, m, passages, index) -> list[RelationCandidate]:
-    """Each passage under a remedy heading names one remedy, until the list visibly ends."""
+    """Each passage under a remedy heading names one remedy, until the list visibly ends. Under a
+    heading about several problems (`梯度消失和梯度爆炸的解决`) an item remedies only the problem it
+    names itself."""
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     tails = _spans(groups, "tail")
-    return [_candidate(pattern, p.text, "item", tail, tail_pick, p, p.text)
-            for p in _heading_list(passages, index)
+    several = any(_COORDINATED.search(span) for span, _ in tails)
+    return [_candidate(pattern, p.text, "item", tail, "named_problem" if several else tail_pick, p, p.text)
+            for p in _remedies(_heading_list(passages, index))
             for tail, tail_pick in tails]
+
+
+def _remedies(listed: list[Passage]) -> list[Passage]:
+    """The passages of a heading's list that name a remedy each: its items if it has any (a
+    paragraph between them explains the item before it), never the lead-in that announces them."""
+    items = [p for p in listed if p.kind == "item"]
+    return items or [p for p in listed if not _ANNOUNCES.search(p.text)]  # an item `正则化：` names its remedy
 
 
 def _heading_list(passages: Sequence[Passage], index: int) -> list[Passage]:

@@ -75,7 +75,7 @@ class AliasCandidate(Frozen):
 
 
 Pick = Literal["first", "last", "end", "item", "subject", "member", "own_subject", "start", "whole", "object",
-               "problem", "thing", "kind", "heading", "step", "agent"]
+               "problem", "thing", "kind", "heading", "step", "agent", "problem_object", "named_problem"]
 """Which concept of a span a relation end means; see `RelationCandidate` and `ingest.link`."""
 
 EVIDENCE_CHARS = 300

@@ -81,6 +81,9 @@ class Pattern(_Strict):
     becomes a concept even when it does not read as a noun phrase (`忘记层门`)."""
     conjunctions: bool = False
     """Whether `和`/`与`/`+` also separate items (`由卷积层、池化层和全连接层组成`)."""
+    problems_only: bool = False
+    """Whether what the verb acts on must be a problem concept: `降低过拟合` solves, `降低网络参数`
+    only lowers a quantity."""
     questions: bool = False
     """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
     `逻辑回归怎么解决过拟合?` asserts nothing."""

@@ -69,6 +69,47 @@ MISREADINGS = [
     ("## 直方图处理\n\n1. 定义一个邻域并移动中心。\n2. 使用卷积计算直方图。\n", "卷积", "直方图", "solves"),
     ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "CycleGAN", "判别器", "contrasts"),
     ("stride=2的conv不使用shortcut，stride=1的conv使用shortcut\n", "卷积", "stride", "contrasts"),
+    # a heading about two problems: an item that names neither remedies neither; an item that
+    # qualifies itself with another problem remedies that one
+    ("## 如何解决梯度消失和梯度爆炸问题\n\n+ LSTM 结构\n+ ReLU 激活函数\n", "LSTM", "梯度爆炸", "solves"),
+    ("## 如何解决梯度消失和梯度爆炸问题\n\n+ LSTM 结构\n+ ReLU 激活函数\n", "ReLU", "梯度消失", "solves"),
+    ("## 梯度消失、爆炸的解决方案\n\n1、梯度裁剪：主要针对梯度爆炸，给梯度设一个阈值。\n2、LSTM：门结构让梯度消失不容易发生。\n",
+     "梯度裁剪", "梯度消失", "solves"),
+    ("## 梯度消失解决办法\n\n- 梯度剪切(爆炸)\n- 使用ReLU激活函数\n", "梯度裁剪", "梯度消失", "solves"),
+    # raising or tuning a concept is the remedy, not the concept; a lead-in announces, it remedies nothing
+    ("**如何解决过拟合：**\n1. 采用dropout方法。\n2. 增大学习率。\n", "学习率", "过拟合", "solves"),
+    ("## 如何防止陷入局部最优?\n\n梯度下降法是常用的优化算法，为了防止陷入局部最优，通常会采用如下一些方法：\n\n"
+     "**（1）动量**\n\n动量每次加入上一次的梯度量。\n", "梯度下降", "局部最优", "solves"),
+    # a reducing verb solves only a problem; 基于…改进 improves, it is no use
+    ("BN 大大降低了网络参数。\n", "BN", "网络参数", "solves"),
+    ("Fast R-CNN是基于R-CNN进行的改进。\n", "Fast R-CNN", "R-CNN", "uses"),
+    # what is added (将X加入Y) does not use what it is added to
+    ("将动量加入 RMSProp 是最直观的做法。\n", "动量", "RMSProp", "uses"),
+    # a name followed by another noun is that noun's: plots, a library, a bound of a difference
+    ("根据坐标的不同，欠拟合与过拟合图解不同。\n", "欠拟合", "过拟合", "contrasts"),
+    ("训练误差和泛化误差之间差异的上界随模型容量增长。\n", "训练误差", "泛化误差", "contrasts"),
+    ("可以对卷积层和全连接层使用不同的压缩方法。\n", "卷积", "全连接层", "contrasts"),
+    ("`imgaug` 图像增强库使用 `GaussianBlur` 函数。\n", "数据增强", "高斯滤波", "uses"),
+    ("BigDL是一种基于Spark的分布式深度学习框架。\n", "BigDL", "深度学习", "is_a"),
+    # 相对于 without a comparative is a position
+    ("预测的边界框相对于特征图的中心坐标如下。\n", "边界框", "特征图", "contrasts"),
+    # members of a list of losses or algorithms are no kinds of the task the list serves
+    ("- 边界框回归损失：`MSE`，`IoU`，`GIoU` 损失；\n", "IoU", "边界框回归", "is_a"),
+    ("+ 量化算法：`MINMAX`、`KL` 散度、`ADMM`；\n", "KL散度", "量化", "is_a"),
+    ("+ 亮度、对比度增强：调整图像的色彩\n+ 锐化：让边缘更清楚\n", "亮度", "数据增强", "is_a"),
+    # a formula is a computation, not a composition; a worked example is not its heading's use
+    ("查全率（Recall）=TP/（TP+FN）\n", "TP", "召回率", "part_of"),
+    ("### 后验概率实例\n\n+ 使用贝叶斯定理，事件A是看到女生。\n", "后验概率", "贝叶斯定理", "uses"),
+    # what is used instead of something is not used
+    ("AlexNet 使用 ReLU 而不是 sigmoid。\n", "AlexNet", "sigmoid", "uses"),
+    ("AlexNet 不使用 sigmoid，而使用 ReLU。\n", "AlexNet", "sigmoid", "uses"),
+    # a list of things the subject is one of is not what it uses
+    ("- CIoU：使用了 GIoU，CIoU，DIoU 这些算法来实现边框回归。\n", "CIoU", "GIoU", "uses"),
+    # `A是…，而B是…` sets the clauses' subjects against each other, not a name inside them
+    ("在 RPN 阶段分类是二分类，而 Fast R-CNN 阶段是多分类。\n", "分类", "Fast R-CNN", "contrasts"),
+    ("卷积神经网络中的卷积操作是关键组成，而卷积操作只是一种数学运算。\n", "卷积神经网络", "卷积", "contrasts"),
+    # X是一个Y问题 poses X as a problem; it is no kind of Y
+    ("SVM 的训练是一个凸优化问题。\n\nSVM 是一个凸优化问题。\n", "SVM", "凸优化", "is_a"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -91,6 +132,22 @@ RIGHT_READINGS = [
     ("New loss：提出Focal Loss函数解决类别不平衡\n", "Focal Loss", "类别不平衡", "solves"),
     ("CNN由卷积层、池化层和全连接层组成。\n", "全连接层", "CNN", "part_of"),
     ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "生成器", "判别器", "contrasts"),
+    ("## 梯度消失、爆炸的解决方案\n\n1、梯度裁剪：主要针对梯度爆炸，给梯度设一个阈值。\n2、LSTM：门结构让梯度消失不容易发生。\n",
+     "梯度裁剪", "梯度爆炸", "solves"),
+    ("## 梯度消失、爆炸的解决方案\n\n1、梯度裁剪：主要针对梯度爆炸，给梯度设一个阈值。\n2、LSTM：门结构让梯度消失不容易发生。\n",
+     "LSTM", "梯度消失", "solves"),
+    ("## 梯度消失解决办法\n\n- 梯度剪切(爆炸)\n- 使用ReLU激活函数\n", "ReLU", "梯度消失", "solves"),
+    ("BN 能够减少过拟合。\n", "BN", "过拟合", "solves"),
+    ("## 如何解决过拟合\n\n1. 数据增强：\n2. 早停：\n", "数据增强", "过拟合", "solves"),
+    ("FPN是基于Faster R-CNN进行改进。\n", "FPN", "Faster R-CNN", "improves"),
+    ("Focal Loss 是在交叉熵（CE）损失函数的基础上改进的。\n", "Focal Loss", "交叉熵", "improves"),
+    ("SGD 和 Adam 具有不同更新规则。\n", "SGD", "Adam", "contrasts"),
+    ("tanh函数相对于sigmoid函数来说梯度较大。\n", "tanh", "sigmoid", "contrasts"),
+    ("- 激活函数：`ReLU`，`SELU`，`Swish` 或 `Mish`；\n", "Swish", "激活函数", "is_a"),
+    ("AlexNet 使用 ReLU 而不是 sigmoid。\n", "AlexNet", "ReLU", "uses"),
+    ("精确率是看预测为正的样本，而召回率看的是真实为正的样本。\n", "精确率", "召回率", "contrasts"),
+    ("FCN 的解码网络中，上采样使用反卷积实现，上采样的特征图与编码图进行逐元素相加得到最终的解码特征图。\n",
+     "上采样", "反卷积", "uses"),
 ]
 
 
