@@ -253,13 +253,19 @@ def stopwords() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
-    return frozenset(w for w in _word_list("generic.txt") if not w.startswith("*"))
+    return frozenset(w for w in _word_list("generic.txt") if "*" not in w)
 
 
 @functools.lru_cache(maxsize=1)
 def generic_nouns() -> frozenset[str]:
     """Nouns that may be part of a name but are never a name's alias (`均值`, `面积`, `代表`)."""
     return frozenset(key(w) for w in _word_list("generic_nouns.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def generic_prefixes() -> tuple[str, ...]:
+    """Words that make a section title of what follows them (`常用命令`, `常见问题`)."""
+    return tuple(w[:-1] for w in _word_list("generic.txt") if w.endswith("*") and len(w) > 1)
 
 
 @functools.lru_cache(maxsize=1)
