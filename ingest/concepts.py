@@ -15,7 +15,7 @@ from ingest.definitions import HOLE, colon_definition, copula_definition
 from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
-from kg.resources import generic_prefixes, generic_suffixes, generic_words, stopwords
+from kg.resources import generic_prefixes, generic_suffixes, generic_words, stopwords, title_heads
 
 _DEFINITION = re.compile(r"^\s*(?P<term>(?!https?:)[^:：。!！?？()（）]{1,30}?)\s*[:：]\s*(?P<body>.+)$", re.S)
 _PAREN = re.compile(r"[(（](?P<inside>[^()（）]{1,60})[)）]")
@@ -54,17 +54,17 @@ _CLAUSE_WORDS = frozenset({"or", "to", "be", "is", "are", "was", "were", "can", 
 
 
 def _generic_phrase(s: str) -> bool:
-    """A Chinese run that is two generic words (`模型结构`, `网络结构`), a generic word after a
-    title prefix (`常用命令`), or a coordination with a generic word (`数据结构与算法`): the words
-    of a section title, not a name.
+    """A Chinese run that is a generic word and a title head (`模型结构`, `算法流程`), a title
+    prefix and a word (`常用命令`), or a coordination with a generic word (`数据结构与算法`): the
+    words of a section title, not a name.
 
     Examples
     --------
-    >>> [_generic_phrase(s) for s in ["模型结构", "常用命令", "数据结构与算法", "卷积结构", "卷积与池化"]]
-    [True, True, True, False, False]
+    >>> [_generic_phrase(s) for s in ["模型结构", "常用命令", "数据结构与算法", "卷积结构", "卷积与池化", "概率分布"]]
+    [True, True, True, False, False, False]
     """
     generic = generic_words()
-    if s.startswith(generic_prefixes()) or any(s[:i] in generic and s[i:] in generic for i in range(1, len(s))):
+    if s.startswith(generic_prefixes()) or any(s[:i] in generic and s[i:] in title_heads() for i in range(1, len(s))):
         return True
     parts = re.split(r"[与和及]", s)
     return len(parts) > 1 and any(p in generic for p in parts)

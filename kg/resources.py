@@ -253,7 +253,7 @@ def stopwords() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
-    return frozenset(w for w in _word_list("generic.txt") if "*" not in w)
+    return frozenset(w for w in _word_list("generic.txt") if "*" not in w and not w.startswith("~"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -266,6 +266,12 @@ def generic_nouns() -> frozenset[str]:
 def generic_prefixes() -> tuple[str, ...]:
     """Words that make a section title of what follows them (`常用命令`, `常见问题`)."""
     return tuple(w[:-1] for w in _word_list("generic.txt") if w.endswith("*") and len(w) > 1)
+
+
+@functools.lru_cache(maxsize=1)
+def title_heads() -> frozenset[str]:
+    """Words that make a section title of a generic word before them (`模型结构`, `算法流程`)."""
+    return frozenset(w[1:] for w in _word_list("generic.txt") if w.startswith("~") and len(w) > 1)
 
 
 @functools.lru_cache(maxsize=1)
