@@ -204,6 +204,13 @@ def version_clash(names) -> tuple[str, str] | None:
     return None
 
 
+def _bare_modifier(alias: str, entry: GlossaryEntry) -> bool:
+    """An alias that is the modifier of another name of its entry (`生成式` of 生成式模型,
+    `判别式` of 判别式模型): the adjective alone names no concept."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]+[式型]", alias)) and any(
+        len(n) >= len(alias) + 2 and n.startswith(alias) for n in (entry.name, *entry.aliases))
+
+
 @functools.lru_cache(maxsize=1)
 def glossary() -> Glossary:
     """The bilingual glossary; two entries may never share a name or alias, and an entry may
@@ -215,6 +222,10 @@ def glossary() -> Glossary:
         if clash:
             raise DataFileError(f"kg/data/glossary.json: {clash[0]!r} and {clash[1]!r} in entry {entry.name!r} "
                                 "are different versions: give each version an entry of its own")
+        loose = next((a for a in entry.aliases if key(a) in generic_nouns() or _bare_modifier(a, entry)), None)
+        if loose:
+            raise DataFileError(f"kg/data/glossary.json: alias {loose!r} of {entry.name!r} is a generic word "
+                                "or a bare modifier, not a name")
         for name in (entry.name, *entry.aliases):
             k = key(name)
             if not k:
