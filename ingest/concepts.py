@@ -15,7 +15,7 @@ from ingest.definitions import HOLE, colon_definition, copula_definition
 from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
-from kg.resources import generic_suffixes, generic_words, stopwords
+from kg.resources import generic_prefixes, generic_suffixes, generic_words, stopwords, title_heads
 
 _DEFINITION = re.compile(r"^\s*(?P<term>(?!https?:)[^:：。!！?？()（）]{1,30}?)\s*[:：]\s*(?P<body>.+)$", re.S)
 _PAREN = re.compile(r"[(（](?P<inside>[^()（）]{1,60})[)）]")
@@ -32,7 +32,7 @@ _SPLIT_NAMES = re.compile(r"\s*[,，、/;；]\s*")
 _VERB_START = ("用", "种", "第", "时", "请", "本", "该", "如", "记", "见", "接", "再", "而", "即", "所", "其", "该", "此", "多个", "各", "每", "使用", "采用", "利用", "通过", "进行", "增加", "减少", "提高", "降低", "防止", "解决", "导致", "引起",
                "计算", "得到", "包括", "包含", "需要", "可以", "能够", "用于", "用来", "如何", "怎么", "为什么", "什么",
                "是否", "如果", "因为", "所以", "但是", "一般", "通常", "主要", "其中", "对于", "关于", "基于", "根据",
-               "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
+               "相当于", "等同于", "类似于", "等价于", "从", "在", "把", "被", "将", "对", "和", "与", "或", "是", "有", "没", "不", "很", "更", "最", "也")
 _BAD_END = ("的", "了", "吗", "呢", "吧", "等", "是", "和", "与", "或", "及", "在", "中", "上", "下", "时", "后",
             "包括", "变成", "如下", "公式", "为")
 _ODD_CHARACTER = re.compile(r"[^\w\u4e00-\u9fff +\-.'’#/&]|[_\u2460-\u24ff\u2776-\u2793\u3220-\u325f]")
@@ -51,6 +51,23 @@ _NOT_TEXT = re.compile(
 
 _VAGUE_MODIFIERS = frozenset({"new", "old", "other", "another", "more", "less", "some", "many", "several", "common"})
 _CLAUSE_WORDS = frozenset({"or", "to", "be", "is", "are", "was", "were", "can", "will", "should", "must"})
+
+
+def _generic_phrase(s: str) -> bool:
+    """A Chinese run that is a generic word and a title head (`模型结构`, `算法流程`), a title
+    prefix and a word (`常用命令`), or a coordination with a generic word (`数据结构与算法`): the
+    words of a section title, not a name.
+
+    Examples
+    --------
+    >>> [_generic_phrase(s) for s in ["模型结构", "常用命令", "数据结构与算法", "卷积结构", "卷积与池化", "概率分布"]]
+    [True, True, True, False, False, False]
+    """
+    generic = generic_words()
+    if s.startswith(generic_prefixes()) or any(s[:i] in generic and s[i:] in title_heads() for i in range(1, len(s))):
+        return True
+    parts = re.split(r"[与和及]", s)
+    return len(parts) > 1 and any(p in generic for p in parts)
 
 
 def is_term_like(surface: str) -> bool:
@@ -84,6 +101,8 @@ def is_term_like(surface: str) -> bool:
         if s.startswith(_VERB_START) or s.endswith(_BAD_END):
             return False
         if re.match(r"^[\d一二三四五六七八九十两几]", s) and not has_latin(s):
+            return False
+        if _generic_phrase(s):
             return False
         return len(s) <= 16
     words = s.split()

@@ -16,7 +16,7 @@ from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
 from kg.normalize import has_cjk, has_latin, key
-from kg.resources import Glossary, generic_nouns, generic_words, patterns
+from kg.resources import Glossary, generic_nouns, generic_words, patterns, version_clash
 from kg.tokenize import Tokenizer
 
 MIN_ACRONYM_PASSAGES = 3
@@ -285,13 +285,16 @@ def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: To
 
 
 def _join_aliases(groups: _Groups, pairs: list[list[str]], refused: set[str]) -> None:
-    """Join the names each mined alias says are one, unless that would fuse two glossary concepts
-    or make a generic word a name (`refused`, see `_general_names`)."""
+    """Join the names each mined alias says are one, unless that would fuse two glossary concepts,
+    two versions of one name or a name and its version (`YOLO（YOLOv1）`, `MobileNet-v2/V3`), or
+    make a generic word a name (`refused`, see `_general_names`)."""
     for names in pairs:
         names = [n for n in names if key(n) not in refused]
         if len(names) < 2:
             continue
         roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
+        if version_clash([*names, *roots]):
+            continue
         if sum(1 for r in roots if r in groups.glossary_root) > 1:
             continue
         if any(not _fits_english(groups, r, names) for r in roots if r in groups.glossary_root):

@@ -164,12 +164,71 @@ def _load_json(name: str, model: type[BaseModel]):
         raise DataFileError(f"kg/data/{name} is invalid: {' '.join(first)}") from exc
 
 
+_VERSIONED = re.compile(r"(?P<family>[a-z][a-z0-9]*?[a-z])(?:v|version)?(?P<version>\d+(?:\.\d+)?\+?)")
+
+
+def version_of(name: str) -> tuple[str, str] | None:
+    """The family key and version of a versioned Latin name (`YOLOv2`, `MobileNet-V3`,
+    `YOLO9000`, `ResNet50`, `PASCAL VOC 2007`), or None.
+
+    A version is its own concept: what `YOLOv2` does (anchors) is false of `YOLOv1`, so
+    a version is never an alias of its family or of another version.
+
+    Examples
+    --------
+    >>> version_of("MobileNet-v2"), version_of("DeepLab v3+"), version_of("YOLO")
+    (('mobilenet', '2'), ('deeplab', '3+'), None)
+    """
+    found = _VERSIONED.fullmatch(key(name))
+    return (found["family"], found["version"]) if found else None
+
+
+def version_clash(names) -> tuple[str, str] | None:
+    """Two of `names` that are versions of one family, or a family and its version, if any.
+
+    Examples
+    --------
+    >>> version_clash(["YOLO", "YOLOv2"]), version_clash(["YOLOv2", "YOLO 9000"])
+    (('YOLO', 'YOLOv2'), ('YOLOv2', 'YOLO 9000'))
+    >>> version_clash(["VOC2007", "PASCAL VOC 2007", "F1", "F1 score"]) is None
+    True
+    """
+    plain = {key(n): n for n in names}
+    families: dict[str, tuple[str, str]] = {}
+    for name in names:
+        parsed = version_of(name)
+        if parsed is None:
+            continue
+        family, version = parsed
+        if family in plain:
+            return plain[family], name
+        if families.setdefault(family, (version, name))[0] != version:
+            return families[family][1], name
+    return None
+
+
+def _bare_modifier(alias: str, entry: GlossaryEntry) -> bool:
+    """An alias that is the modifier of another name of its entry (`生成式` of 生成式模型,
+    `判别式` of 判别式模型): the adjective alone names no concept."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]+[式型]", alias)) and any(
+        len(n) >= len(alias) + 2 and n.startswith(alias) for n in (entry.name, *entry.aliases))
+
+
 @functools.lru_cache(maxsize=1)
 def glossary() -> Glossary:
-    """The bilingual glossary; two entries may never share a name or alias."""
+    """The bilingual glossary; two entries may never share a name or alias, and an entry may
+    not hold two versions of one name or a name and its version (`version_clash`)."""
     data = _load_json("glossary.json", Glossary)
     seen: dict[str, str] = {}
     for entry in data.entries:
+        clash = version_clash((entry.name, *entry.aliases))
+        if clash:
+            raise DataFileError(f"kg/data/glossary.json: {clash[0]!r} and {clash[1]!r} in entry {entry.name!r} "
+                                "are different versions: give each version an entry of its own")
+        loose = next((a for a in entry.aliases if key(a) in generic_nouns() or _bare_modifier(a, entry)), None)
+        if loose:
+            raise DataFileError(f"kg/data/glossary.json: alias {loose!r} of {entry.name!r} is a generic word "
+                                "or a bare modifier, not a name")
         for name in (entry.name, *entry.aliases):
             k = key(name)
             if not k:
@@ -208,13 +267,25 @@ def stopwords() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
-    return frozenset(w for w in _word_list("generic.txt") if not w.startswith("*"))
+    return frozenset(w for w in _word_list("generic.txt") if "*" not in w and not w.startswith("~"))
 
 
 @functools.lru_cache(maxsize=1)
 def generic_nouns() -> frozenset[str]:
     """Nouns that may be part of a name but are never a name's alias (`均值`, `面积`, `代表`)."""
     return frozenset(key(w) for w in _word_list("generic_nouns.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def generic_prefixes() -> tuple[str, ...]:
+    """Words that make a section title of what follows them (`常用命令`, `常见问题`)."""
+    return tuple(w[:-1] for w in _word_list("generic.txt") if w.endswith("*") and len(w) > 1)
+
+
+@functools.lru_cache(maxsize=1)
+def title_heads() -> frozenset[str]:
+    """Words that make a section title of a generic word before them (`模型结构`, `算法流程`)."""
+    return frozenset(w[1:] for w in _word_list("generic.txt") if w.startswith("~") and len(w) > 1)
 
 
 @functools.lru_cache(maxsize=1)
