@@ -19,6 +19,7 @@ the Host header says.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import os
@@ -191,7 +192,9 @@ def check_port(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host or "0.0.0.0", port))
     except OSError as exc:
-        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
+        bad_address = isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+        hint = "give an address of this machine as --host" if bad_address else "choose another --port"
+        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror or exc} ({hint})") from None
 
 
 def extra_hosts(host: str) -> list[str]:
