@@ -56,6 +56,18 @@ def test_search_shows_concepts_and_highlighted_passages(app_env):
     assert at.query_params["q"] == "overfitting"
 
 
+def test_search_and_concept_pages_quote_the_lines_that_matched(app_env):
+    notes, data = app_env
+    (notes / "matched.md").write_text(f"# 稀有标题\n\n- 第一行无关\n- 第二行讲梯度裁剪甲乙 {PAYLOAD}\n- 第三行也无关\n",
+                                      encoding="utf-8")
+    Workspace(notes, data, build_index).build()
+    for at in (_app(q="梯度裁剪甲乙"), _app(concept="梯度裁剪")):
+        at.run()
+        quotes = [line for m in at.markdown for line in m.value.split("\n") if line.startswith("> » ")]
+        assert any("第二行" in q and ":orange-background[梯度裁剪" in q and "&lt;img src=x" in q for q in quotes)
+        assert not any("第一行" in q or "第三行" in q for q in quotes) and PAYLOAD not in _html(at)
+
+
 def test_search_shows_a_note_payload_as_text(app_env):
     at = _app(q="dropout")
     at.run()

@@ -20,7 +20,7 @@ from kg.search import Searcher
 from ui.workspace import build_index, open_workspace
 from kg.view import GraphModel
 from ui import graph
-from ui.markup import md_text, passage_markdown, where
+from ui.markup import matched_markdown, md_text, passage_markdown, where
 from ui.preload import explore, take_prepared
 
 PAGES_DIR = Path(__file__).resolve().parent
@@ -73,9 +73,12 @@ def concept_link(name: str, label: str | None = None) -> None:
     st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name})
 
 
-def passage(text: str, source: str, line: int, heading=(), terms=()) -> None:
-    """A passage in one element: where it is, then its text as markdown (formulas too), nothing loaded from outside."""
-    st.markdown(f":gray[:small[{md_text(where(source, line, heading))}]]\n\n{passage_markdown(text, terms)}")
+def passage(text: str, source: str, line: int, heading=(), terms=(), matched=()) -> None:
+    """A passage in one element: where it is, the lines that matched (why it is shown), then its text as
+    markdown (formulas too), nothing loaded from outside."""
+    quote = matched_markdown(text, matched, terms)
+    st.markdown(f":gray[:small[{md_text(where(source, line, heading))}]]\n\n" + (f"{quote}\n\n" if quote else "")
+                + passage_markdown(text, terms))
 
 
 def follow_click() -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from kg.errors import UnknownConceptError
 from kg.models import RELATION_TYPES
+from kg.search import matched_lines
 from kg.view import MAX_NODES, READABLE_NODES
 from ui.markup import md_text, passage_markdown, where
 from ui.pages._shared import concept_link, explorer, passage, show_graph
@@ -84,7 +85,8 @@ with text_col:
 
 st.subheader("Passages", anchor=False)
 terms = [concept.name, *concept.aliases]
+folded = [t.casefold() for t in terms]
 for p in page.passages[:PASSAGES]:
-    passage(p.text, p.source, p.line, p.heading, terms)
+    passage(p.text, p.source, p.line, p.heading, terms, matched_lines(p.text, folded))
 if len(page.passages) > PASSAGES:
     st.caption(f"{len(page.passages) - PASSAGES} more passages mention {md_text(concept.name)}.")
