@@ -1,6 +1,6 @@
-"""The explorer of an index, built once: by `kg ui` while Streamlit starts, or by the first page.
+"""The explorer of an index, built once: by `kg ui` as its server starts, or by the first page.
 
-No Streamlit here: `kg ui` calls :func:`prepare` before the server runs, and a
+No Streamlit here: `kg ui` calls :func:`prepare` from the server's start-up hook, and a
 component (st-link-analysis) imported before the runtime exists is never served.
 """
 
@@ -10,6 +10,7 @@ import gc
 import threading
 from concurrent.futures import Future
 
+from kg import store
 from kg.workspace import Workspace
 from kg.explore import Explorer, index_version
 from kg.search import Searcher
@@ -17,19 +18,19 @@ from kg.search import Searcher
 _PREPARED: dict[tuple[str, str, str], Future] = {}
 
 
-def prepare(ws: Workspace, loaded) -> None:
-    """`kg ui` calls this with the index it has just loaded, before the server starts.
+def prepare(ws: Workspace, loaded=None) -> None:
+    """`kg ui` calls this before the server starts, with the index if it had to load it (to build it).
 
-    The explorer is built from it in the background while Streamlit starts and the
-    browser loads the page, so the first page finds it ready instead of reading the
-    index a second time ("Loading the index…" for seconds on big notes).
+    The index is loaded and the explorer built in the background while the browser loads
+    the page, so the server answers without waiting for the index and the first page
+    finds the explorer ready, or nearly.
     """
     key = (str(ws.notes_dir.resolve()), str(ws.data_dir.resolve()), index_version(ws.data_dir))
     future: Future = Future()
 
     def work() -> None:
         try:
-            future.set_result(explore(ws, loaded))
+            future.set_result(explore(ws, loaded or ws.load()))
         except BaseException as exc:  # handed to the page that waits for it, which loads again
             future.set_exception(exc)
 
@@ -39,13 +40,17 @@ def prepare(ws: Workspace, loaded) -> None:
 
 def explore(ws: Workspace, loaded) -> tuple[Explorer, Searcher]:
     """The searcher and explorer over a loaded index, warmed; topics start in the background."""
+    reloading = gc.get_freeze_count() > 0
     gc.unfreeze()  # let the collector see the previous generation's objects again
-    searcher = ws.searcher(loaded)
-    searcher.analyse("过拟合 overfitting")  # warms the tokenizer now, not on the first search
-    ex = Explorer.from_index(searcher.index, index_version(ws.data_dir))
+    with store.no_gc_pauses():  # tens of thousands of new objects, none garbage: a collection would walk the index
+        searcher = ws.searcher(loaded)
+        searcher.analyse("过拟合 overfitting")  # warms the tokenizer now, not on the first search
+        ex = Explorer.from_index(searcher.index, index_version(ws.data_dir))
     # The index is a few hundred thousand long-lived objects; a full collection walking them costs
     # ~0.25 s on the corpora at a random rerun. Freezing keeps them out of the cyclic collector.
-    gc.collect()
+    # Only a reload leaves garbage worth collecting first (the previous generation's index).
+    if reloading:
+        gc.collect()
     gc.freeze()
     # Topics and study gaps take a second or two on big notes: start them now, off the page's path.
     threading.Thread(target=lambda: (ex.topics, ex.gaps), name="kg-topics", daemon=True).start()
