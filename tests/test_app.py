@@ -105,6 +105,17 @@ def test_deep_link_opens_the_concept_page(app_env):
     assert [n["data"]["label"] for n in graph["elements"]["nodes"] if "center" in n["classes"].split()] == ["过拟合"]
 
 
+def test_the_concept_page_opens_a_typed_name_and_picks_from_all_names_when_empty(app_env):
+    at = _app(concept="过拟合")
+    at.run()
+    assert all(len(box.options) < 10 for box in at.selectbox)  # no picker of every name: a box to type in
+    at.text_input(key="open_concept").input("dropuot").run()
+    assert [t.value for t in at.title] == ["dropout"] and at.query_params["concept"] == "dropuot"
+    at = _app()
+    at.switch_page("pages/concept.py").run()
+    assert "过拟合" in at.selectbox[0].options and at.selectbox[0].value is None
+
+
 def test_an_alias_deep_link_and_an_unknown_name(app_env):
     at = _app(concept="overfitting")
     at.run()

@@ -23,6 +23,7 @@ import errno
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 import socket
 import sys
@@ -174,6 +175,44 @@ class TokenMiddleware:
         return with_cookie
 
 
+HASHED_ASSET = re.compile(r"^/component/.+[./][0-9a-f]{16,}(?:\.bundle)?\.(?:js|css|ttf|woff2?)$")
+"""A component file named by its content hash (st-link-analysis's bundles and font): it never changes."""
+IMMUTABLE = b"public, max-age=31536000, immutable"
+
+
+class CacheHashedAssetsMiddleware:
+    """ASGI middleware: a component's content-hashed files may be kept by the browser for good.
+
+    Streamlit sends them with a bare ``Cache-Control: public`` (no lifetime, no validator), so
+    the browser fetched and compiled the graph component's ~0.9 MB of JavaScript again on
+    every page load (every deep link to a concept). A file named by its content hash cannot
+    change under that name.
+
+    Examples
+    --------
+    >>> bool(HASHED_ASSET.match("/component/x.st_link_analysis/cytoscape.7a9ca86f3f5dd910655f.bundle.js"))
+    True
+    >>> [bool(HASHED_ASSET.match(p)) for p in ("/component/x/index.html", "/component/x/icons/home.svg", "/index.js")]
+    [False, False, False]
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not HASHED_ASSET.match(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+
+        async def immutable(message):
+            if message["type"] == "http.response.start" and message.get("status") == 200:
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", IMMUTABLE)]}
+            await send(message)
+
+        await self.app(scope, receive, immutable)
+
+
 def needs_token(host: str) -> bool:
     """Whether binding `host` lets other machines connect, so a token must guard the app.
 
@@ -300,6 +339,6 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
         prepare(ws, loaded)
         yield
 
-    app = st.App(str(APP), middleware=[guard], lifespan=load_once_started)
+    app = st.App(str(APP), middleware=[guard, Middleware(CacheHashedAssetsMiddleware)], lifespan=load_once_started)
     app.run(config=streamlit_config(host, port))
     return 0

@@ -32,15 +32,26 @@ if name:
         for suggestion in exc.suggestions:
             concept_link(suggestion)
 
-current = ex.names.index(concept.name) if concept else None
-picked = st.selectbox("Concept", ex.names, index=current, placeholder="Pick a concept…",
-                      label_visibility="collapsed")
-if picked and (concept is None or picked != concept.name):
-    st.query_params["concept"] = picked
-    st.rerun()
 if concept is None:
+    picked = st.selectbox("Concept", ex.names, index=None, placeholder="Pick a concept…", label_visibility="collapsed")
+    if picked:
+        st.query_params["concept"] = picked
+        st.rerun()
     st.caption("Pick a concept above, search for one, or click one in a graph.")
     st.stop()
+
+
+def _open_typed() -> None:
+    """The name typed in "Open another concept" becomes the page's concept (resolved, or suggestions)."""
+    typed = st.session_state.pop("open_concept", "").strip()
+    if typed:
+        st.query_params["concept"] = typed
+
+
+# A box to type a name in, not the picker of every name: a picker of 1k+ options costs the browser
+# more to draw than the rest of the page, on every visit of a concept.
+st.text_input("Open another concept", key="open_concept", on_change=_open_typed, label_visibility="collapsed",
+              placeholder="Open another concept: type its name, an alias or a near spelling, then Enter")
 
 page = ex.page(concept.id)
 st.title(md_text(concept.name), anchor=False)
