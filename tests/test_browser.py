@@ -242,6 +242,14 @@ def test_search_open_concept_click_a_neighbour_and_stay_safe(server):
             assert page.get_by_text("onerror=alert(1)", exact=False).count() >= 1
             assert page.locator("img[src='x']").count() == 0
             page.screenshot(path=SHOTS / "payload.png", full_page=True)
+            # The side panel shows what a learner reads, never an element's id, source or target.
+            for selector in ("node.center", "edge"):
+                frame.evaluate(f"(s) => {{ const cy = {CY}; cy.elements().unselect(); cy.$(s).first().select(); }}",
+                               selector)
+                frame.wait_for_function("() => document.querySelectorAll('#infopanelProps .infopanel__key').length")
+                keys = frame.evaluate("() => [...document.querySelectorAll('#infopanelProps .infopanel__key')]"
+                                      ".map(k => k.textContent.trim())")
+                assert set(keys) <= {"also", "definition", "relations", "evidence", "where"}, keys
             frame.evaluate(f"() => {{ {CY}.elements().unselect(); }}")
             page.wait_for_timeout(400)
 

@@ -11,7 +11,6 @@ import dataclasses
 from pathlib import Path
 
 import streamlit as st
-from st_link_analysis import Event, st_link_analysis
 
 from kg.workspace import Workspace
 from kg.errors import IndexCorruptError, IndexMissingError, KgError
@@ -20,6 +19,7 @@ from kg.search import Searcher
 from ui.workspace import build_index, open_workspace
 from kg.view import GraphModel
 from ui import graph
+from ui.graph_component import graph_component
 from ui.markup import matched_markdown, md_text, passage_markdown, where
 from ui.preload import explore, take_prepared
 
@@ -30,7 +30,6 @@ PATH = str(PAGES_DIR / "path.py")
 TOPICS = str(PAGES_DIR / "topics.py")
 ADD = str(PAGES_DIR / "add.py")
 GOTO = "_kg_goto"
-CLICK = [Event("clicked_node", "click tap", "node")]
 
 
 def workspace() -> Workspace:
@@ -118,9 +117,8 @@ def show_graph(model: GraphModel, ex: Explorer, key: str, view: str, on_concept_
         st.caption(f"{model.shown} concepts shown" + ("; " + "; ".join(notes) if notes else "") + ".")
     model = _mark_weak(model)
     id_map = graph.ids(model)
-    st_link_analysis(graph.elements(model), layout=graph.layout(model, view),
-                     node_styles=[_Rule(r) for r in graph.styles()], height=height, key=key, events=CLICK,
-                     on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
+    graph_component(graph.elements(model), graph.styles(), graph.layout(model, view), height=height, key=key,
+                    on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
 
 
 def _mark_weak(model: GraphModel) -> GraphModel:
@@ -153,16 +151,6 @@ def _weak_concepts(path: str, stamp: int) -> frozenset[str]:
             return frozenset(weak_concepts(store.concept_strength()))
     except (KgError, OSError):  # an unusable review database must not take the graph down
         return frozenset()
-
-
-class _Rule:
-    """A raw Cytoscape style rule in the shape st-link-analysis expects (an object with `dump()`)."""
-
-    def __init__(self, rule: dict):
-        self.rule = rule
-
-    def dump(self) -> dict:
-        return self.rule
 
 
 __all__ = ["ADD", "CONCEPT", "PATH", "SEARCH", "TOPICS", "concept_link", "explorer", "follow_click",
