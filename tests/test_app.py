@@ -92,6 +92,8 @@ def test_deep_link_opens_the_concept_page(app_env):
     assert any(e.label.startswith("solves (") for e in at.expander)
     labels = [link.proto.label for link in _links(at)]
     assert "dropout —solves→ 过拟合" in labels
+    solves = next(link.proto for link in _links(at) if link.proto.label == "dropout —solves→ 过拟合")
+    assert solves.help.startswith("“") and solves.help.endswith("\\:1")  # its evidence sentence and where, on hover
     page = _html(at)
     assert "overfitting" in page and ":orange-background[过拟合]" in page
     graph = _graph_args(at)

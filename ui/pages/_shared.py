@@ -67,9 +67,10 @@ def html(fragment: str) -> None:
     st.markdown(f'<div class="kg">{fragment}</div>', unsafe_allow_html=True)
 
 
-def concept_link(name: str, label: str | None = None) -> None:
-    """A link to a concept's page; the label is shown as plain text (a name may hold markdown)."""
-    st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name})
+def concept_link(name: str, label: str | None = None, help: str | None = None) -> None:
+    """A link to a concept's page; the label is shown as plain text (a name may hold markdown), `help`
+    (safe markdown) on hover."""
+    st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name}, help=help)
 
 
 def passage(text: str, source: str, line: int, heading=(), terms=(), matched=()) -> None:

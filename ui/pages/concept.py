@@ -87,9 +87,11 @@ with text_col:
             for row in rows[:ROWS]:
                 arrow = f"{concept.name} —{type_}→ {row.other_name}" if row.outgoing else \
                     f"{row.other_name} —{type_}→ {concept.name}"
-                concept_link(row.other_name, label=arrow)
-                for ev in row.evidence[:1]:
-                    st.caption(f"“{passage_markdown(ev.text)}” · {md_text(where(ev.source, ev.line))}")
+                # The evidence sentence shows on hover: a caption under each row doubled what the browser
+                # draws before the graph (the relation rows and passages, not the graph, made deep links slow).
+                ev = row.evidence[0] if row.evidence else None
+                concept_link(row.other_name, label=arrow,
+                             help=f"“{passage_markdown(ev.text)}” · {md_text(where(ev.source, ev.line))}" if ev else None)
             if len(rows) > ROWS:
                 more = ", ".join(r.other_name for r in rows[ROWS:])
                 st.caption(md_text(f"and {len(rows) - ROWS} more: {more}"))
