@@ -1,6 +1,7 @@
 """Every explorer page through Streamlit's AppTest, over a temp copy of the sample notes."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,12 @@ def test_topics_page_lists_topics_and_study_gaps(app_env):
     assert at.selectbox[0].options and "topics" in at.selectbox[0].label
     assert any(s.value.startswith("Study gaps") for s in at.subheader)
     assert _graph_args(at)["elements"]["nodes"]
+    top, gaps = at.button_group
+    assert 1 <= len(top.options) <= 12 and gaps.options
+    shown = re.sub(r"\\(.)", r"\1", gaps.options[0])  # a gap: its name, betweenness, passages, neighbours
+    picked = shown.split(" · ")[0]
+    gaps.set_value(picked).run()
+    assert [t.value for t in at.title] == [picked]  # picking one opens its concept page
 
 
 def test_add_note_previews_then_saves_once_and_shows_new_concepts_at_once(app_env):

@@ -81,6 +81,13 @@ def passage(text: str, source: str, line: int, heading=(), terms=(), matched=())
                 + passage_markdown(text, terms))
 
 
+def open_picked(key: str) -> None:
+    """A concept picked in a list widget (pills) opens its page, as a node clicked in a graph does."""
+    name = st.session_state.pop(key, None)
+    if name:
+        st.session_state[GOTO] = name
+
+
 def follow_click() -> None:
     """On a page other than Concept: a node clicked in the last run opens its concept page."""
     name = st.session_state.pop(GOTO, None)
@@ -155,4 +162,4 @@ def _weak_concepts(path: str, stamp: int) -> frozenset[str]:
 
 
 __all__ = ["ADD", "CONCEPT", "PATH", "SEARCH", "TOPICS", "concept_link", "explorer", "follow_click",
-           "forget_index", "html", "passage", "show_graph", "workspace"]
+           "forget_index", "html", "open_picked", "passage", "show_graph", "workspace"]
