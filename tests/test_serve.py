@@ -226,3 +226,29 @@ def test_kg_ui_prints_the_concept_count_it_reads_from_the_manifest(sample_notes,
         assert _get(f"http://127.0.0.1:{port}/")[0] == 200
     finally:
         _stop(proc)
+
+
+def test_topics_come_from_a_child_process_for_the_same_index_only(sample_notes, data):
+    from concurrent.futures import Future
+
+    from ui.preload import explore, topics_and_gaps, topics_elsewhere
+    from ui.workspace import open_workspace
+
+    ws = open_workspace(str(sample_notes), str(data))
+    loaded = ws.load()
+    version, found, gaps = topics_elsewhere(ws.data_dir).result(timeout=120)  # a real child process
+    here, _ = explore(ws, loaded)
+    assert found and (found, gaps) == (here.topics, here.gaps) and version == here.version
+    assert topics_and_gaps(str(data))[0] == version
+
+    elsewhere = Future()
+    elsewhere.set_result((version, found[:1], []))  # marked: only a child's result would look like this
+    adopted, _ = explore(ws, loaded, elsewhere)
+    stale = Future()
+    stale.set_result(("gen-0:0", found[:1], []))  # another index's: not adopted
+    computed, _ = explore(ws, loaded, stale)
+    deadline = time.monotonic() + 60
+    while ("gaps" not in adopted.__dict__ or "gaps" not in computed.__dict__) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (adopted.topics, adopted.gaps) == (found[:1], [])
+    assert (computed.topics, computed.gaps) == (found, gaps)

@@ -314,8 +314,9 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
     os.environ["KG_NOTES"] = str(ws.notes_dir.resolve())
     os.environ["KG_DATA"] = str(ws.data_dir.resolve())
 
-    from ui.preload import prepare
+    from ui.preload import prepare, topics_elsewhere
 
+    topics = topics_elsewhere(ws.data_dir)  # on another core while Streamlit starts and the index loads
     import streamlit as st
     from starlette.middleware import Middleware
     from streamlit.components.v2.component_manager import BidiComponentManager
@@ -336,7 +337,7 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
         # The index is loaded (and the explorer built) in the background once the runtime has started,
         # just before the server listens: loaded while Streamlit starts, the two would share one
         # interpreter lock and both finish late (the server answered ~2x later, the first page no sooner).
-        prepare(ws, loaded)
+        prepare(ws, loaded, topics)
         yield
 
     app = st.App(str(APP), middleware=[guard, Middleware(CacheHashedAssetsMiddleware)], lifespan=load_once_started)
