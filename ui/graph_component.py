@@ -3,7 +3,7 @@
 The component's side panel lists every data field of the element selected, the
 element's id (and an edge's source and target) included; Cytoscape needs those, a
 learner does not. `graph_panel.js` keeps the panel to the fields a learner reads.
-The component's files are copied once per server into a private temporary folder
+The component's files are copied once into the user's cache folder (``~/.cache/kg``)
 with that script added to its page (Streamlit serves a component from one folder
 and refuses links that lead out of it); the frontend itself is unchanged.
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -52,11 +54,49 @@ def frontend_with_panel(target: Path, frontend: Path = FRONTEND) -> Path:
     return target
 
 
+def component_folder(cache: Path) -> Path:
+    """The frontend with the panel script, made once under `cache` (the user's) and reused by every server.
+
+    Named by a digest of our script's bytes and the frontend's file names and sizes (its
+    bundles are named by their content hash), so an upgrade of either makes a new one; made aside and renamed into place, so two servers starting at
+    once never serve a half-copied folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     first = component_folder(Path(tmp))
+    ...     first == component_folder(Path(tmp)), (first / "graph_panel.js").is_file()
+    (True, True)
+    """
+    digest = hashlib.sha256(PANEL_SCRIPT.read_bytes())
+    for file in sorted(FRONTEND.rglob("*")):
+        digest.update(str(file.relative_to(FRONTEND)).encode() + b"\0" + str(file.stat().st_size).encode())
+    folder = cache / f"graph-component-{digest.hexdigest()[:16]}"
+    if not folder.is_dir():
+        cache.mkdir(parents=True, exist_ok=True)
+        aside = Path(tempfile.mkdtemp(prefix=".graph-component-", dir=cache))
+        try:
+            os.rename(frontend_with_panel(aside / "frontend"), folder)
+        except OSError:  # another server made it first
+            pass
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    return folder
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+
+
 @functools.cache
 def _declared() -> Callable[..., Any]:
-    folder = Path(tempfile.mkdtemp(prefix="kg-graph-"))  # private to this user, removed at exit
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return components.declare_component("kg_graph", path=str(frontend_with_panel(folder / "frontend")))
+    try:
+        folder = component_folder(_user_cache())
+    except OSError:  # no writable cache: a private temporary copy, removed at exit
+        folder = frontend_with_panel(Path(tempfile.mkdtemp(prefix="kg-graph-")) / "frontend")
+        atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    return components.declare_component("kg_graph", path=str(folder))
 
 
 def graph_component(elements: dict, styles: Sequence[dict], layout: dict, height: int, key: str,
