@@ -193,6 +193,12 @@ class Explorer:
     def gaps(self) -> list[Gap]:
         return study_gaps(self.graph, simple=self.simple)
 
+    def adopt(self, topics_found: list[Topic], gaps: list[Gap]) -> None:
+        """Topics and study gaps computed elsewhere (another process) for this same index; kept
+        unless this explorer computed its own first."""
+        self.__dict__.setdefault("topics", topics_found)
+        self.__dict__.setdefault("gaps", gaps)
+
     def topic_view(self, topic: Topic, types: Iterable[str] | None = None,
                    limit: int = READABLE_NODES) -> GraphModel:
         """A topic's core: its most central members, its label terms marked."""

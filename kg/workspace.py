@@ -82,7 +82,7 @@ class Workspace:
             loaded = store.load(self.data_dir, graph=graph)
         except IndexCorruptError as exc:
             loaded = self._recover(exc, graph)
-        self._notice_staleness(loaded.manifest)
+        self.notice_staleness(loaded.manifest)
         return self.remember(loaded)
 
     def refresh(self, graph: bool = True) -> store.LoadedIndex:
@@ -146,7 +146,8 @@ class Workspace:
         self._loaded[loaded.has_graph] = loaded
         return loaded
 
-    def _notice_staleness(self, manifest: dict) -> None:
+    def notice_staleness(self, manifest: dict) -> None:
+        """Set `last_warning` when the index of `manifest` is stale (for a face that read only the manifest)."""
         reason = self.stale_reason(manifest)
         if reason is not None:
             self.last_warning = f"the index is stale ({reason}): showing it as it is; run `kg build` to refresh"

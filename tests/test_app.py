@@ -1,6 +1,7 @@
 """Every explorer page through Streamlit's AppTest, over a temp copy of the sample notes."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,18 @@ def test_search_shows_concepts_and_highlighted_passages(app_env):
     assert at.query_params["q"] == "overfitting"
 
 
+def test_search_and_concept_pages_quote_the_lines_that_matched(app_env):
+    notes, data = app_env
+    (notes / "matched.md").write_text(f"# 稀有标题\n\n- 第一行无关\n- 第二行讲梯度裁剪甲乙 {PAYLOAD}\n- 第三行也无关\n",
+                                      encoding="utf-8")
+    Workspace(notes, data, build_index).build()
+    for at in (_app(q="梯度裁剪甲乙"), _app(concept="梯度裁剪")):
+        at.run()
+        quotes = [line for m in at.markdown for line in m.value.split("\n") if line.startswith("> » ")]
+        assert any("第二行" in q and ":orange-background[梯度裁剪" in q and "&lt;img src=x" in q for q in quotes)
+        assert not any("第一行" in q or "第三行" in q for q in quotes) and PAYLOAD not in _html(at)
+
+
 def test_search_shows_a_note_payload_as_text(app_env):
     at = _app(q="dropout")
     at.run()
@@ -80,6 +93,8 @@ def test_deep_link_opens_the_concept_page(app_env):
     assert any(e.label.startswith("solves (") for e in at.expander)
     labels = [link.proto.label for link in _links(at)]
     assert "dropout —solves→ 过拟合" in labels
+    solves = next(link.proto for link in _links(at) if link.proto.label == "dropout —solves→ 过拟合")
+    assert solves.help.startswith("“") and solves.help.endswith("\\:1")  # its evidence sentence and where, on hover
     page = _html(at)
     assert "overfitting" in page and ":orange-background[过拟合]" in page
     graph = _graph_args(at)
@@ -91,6 +106,17 @@ def test_deep_link_opens_the_concept_page(app_env):
     assert {k for n in graph["elements"]["nodes"] for k in n["data"]} <= {"id", "label", "relations", "also",
                                                                           "definition"}
     assert [n["data"]["label"] for n in graph["elements"]["nodes"] if "center" in n["classes"].split()] == ["过拟合"]
+
+
+def test_the_concept_page_opens_a_typed_name_and_picks_from_all_names_when_empty(app_env):
+    at = _app(concept="过拟合")
+    at.run()
+    assert all(len(box.options) < 10 for box in at.selectbox)  # no picker of every name: a box to type in
+    at.text_input(key="open_concept").input("dropuot").run()
+    assert [t.value for t in at.title] == ["dropout"] and at.query_params["concept"] == "dropuot"
+    at = _app()
+    at.switch_page("pages/concept.py").run()
+    assert "过拟合" in at.selectbox[0].options and at.selectbox[0].value is None
 
 
 def test_an_alias_deep_link_and_an_unknown_name(app_env):
@@ -133,6 +159,12 @@ def test_topics_page_lists_topics_and_study_gaps(app_env):
     assert at.selectbox[0].options and "topics" in at.selectbox[0].label
     assert any(s.value.startswith("Study gaps") for s in at.subheader)
     assert _graph_args(at)["elements"]["nodes"]
+    top, gaps = at.button_group
+    assert 1 <= len(top.options) <= 12 and gaps.options
+    shown = re.sub(r"\\(.)", r"\1", gaps.options[0])  # a gap: its name, betweenness, passages, neighbours
+    picked = shown.split(" · ")[0]
+    gaps.set_value(picked).run()
+    assert [t.value for t in at.title] == [picked]  # picking one opens its concept page
 
 
 def test_add_note_previews_then_saves_once_and_shows_new_concepts_at_once(app_env):

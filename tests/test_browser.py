@@ -239,9 +239,15 @@ def test_search_open_concept_click_a_neighbour_and_stay_safe(server):
             assert selected >= 1
             frame.wait_for_function("() => document.getElementById('infopanel').innerText.includes('onerror')")
             assert frame.evaluate("() => document.querySelectorAll('#infopanel img, img[src=\"x\"]').length") == 0
-            assert page.get_by_text("onerror=alert(1)", exact=False).count() >= 1
             assert page.locator("img[src='x']").count() == 0
-            page.screenshot(path=SHOTS / "payload.png", full_page=True)
+            # The side panel shows what a learner reads, never an element's id, source or target.
+            for selector in ("node.center", "edge"):
+                frame.evaluate(f"(s) => {{ const cy = {CY}; cy.elements().unselect(); cy.$(s).first().select(); }}",
+                               selector)
+                frame.wait_for_function("() => document.querySelectorAll('#infopanelProps .infopanel__key').length")
+                keys = frame.evaluate("() => [...document.querySelectorAll('#infopanelProps .infopanel__key')]"
+                                      ".map(k => k.textContent.trim())")
+                assert set(keys) <= {"also", "definition", "relations", "evidence", "where"}, keys
             frame.evaluate(f"() => {{ {CY}.elements().unselect(); }}")
             page.wait_for_timeout(400)
 
@@ -252,6 +258,13 @@ def test_search_open_concept_click_a_neighbour_and_stay_safe(server):
 
             page.go_back()
             page.get_by_role("heading", name="过拟合", exact=True).wait_for()
+
+            # On a page quoting the note's passages, the payload shows as text.
+            page.goto(f"{url}/concept?concept=%E6%A2%AF%E5%BA%A6%E8%A3%81%E5%89%AA")  # 梯度裁剪
+            page.get_by_role("heading", name="Passages").wait_for()
+            assert page.get_by_text("onerror=alert(1)", exact=False).count() >= 1
+            assert page.locator("img[src='x']").count() == 0
+            page.screenshot(path=SHOTS / "payload.png", full_page=True)
         finally:
             b.close()
 

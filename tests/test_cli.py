@@ -217,3 +217,50 @@ def test_add_a_folder_reports_a_duplicate_and_adds_the_rest(env, tmp_path):
     assert out.returncode == 1 and out.stdout.count("added ") == 1
     assert out.stderr.startswith(f"kg: error: {folder}/a.md: this text was already added as ")
     assert "inbox/" in kg("search", "稀有词汇癸子丑", env_extra=env).stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "kg: error: the following arguments are required: command (see kg --help)"),
+    (("search", "x", "--bogus"), "kg: error: unrecognized arguments: --bogus (see kg --help)"),
+    (("search", "--jsonl", "x"), "kg search: error: give a QUERY or --jsonl (queries on stdin), not both "
+                                 "(see kg search --help)"),
+    (("show",), "kg show: error: the following arguments are required: name (see kg show --help)"),
+])
+def test_other_usage_errors_exit_2_in_one_line(args, message, sample_notes, data):
+    out = kg(*args, env_extra={"KG_NOTES": str(sample_notes), "KG_DATA": str(data)})
+    assert (out.returncode, out.stderr, out.stdout) == (2, message + "\n", "")
+    assert not data.exists()
+
+
+def test_show_an_unknown_name_with_nothing_near_exits_1(env):
+    out = kg("show", "no-such-thing-at-all", env_extra=env)
+    assert (out.returncode, out.stderr, out.stdout) == (1, "kg: error: unknown concept 'no-such-thing-at-all'\n", "")
+
+
+def test_ui_on_an_address_not_of_this_machine_exits_1_before_building(sample_notes, data):
+    out = kg("ui", "--host", "999.1.1.1", "--port", "8599", "--notes", str(sample_notes), "--data", str(data))
+    assert out.returncode == 1 and not data.exists()
+    assert out.stderr.startswith("kg: error: cannot listen on 999.1.1.1:8599: ")
+    assert out.stderr.endswith(" (give an address of this machine as --host)\n")
+
+
+def test_add_a_folder_without_notes_exits_1(env, tmp_path):
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "a.png").write_bytes(b"\x89PNG")
+    out = kg("add", str(tmp_path / "pictures"), env_extra=env)
+    assert (out.returncode, out.stderr) == (1, f"kg: error: {tmp_path / 'pictures'}: no notes (.md, .markdown, .txt) "
+                                               "in this folder\n")
+
+
+@pytest.mark.parametrize("option", [("--to", "a.md"), ("--title", "T")])
+def test_add_a_folder_with_to_or_title_exits_1(env, tmp_path, option):
+    out = kg("add", str(tmp_path), *option, env_extra=env)
+    assert (out.returncode, out.stderr) == (1, f"kg: error: {tmp_path}: a folder's notes keep their own names "
+                                               "(no --to or --title with a folder)\n")
+
+
+def test_jsonl_writes_chinese_as_utf8_like_json(env):
+    out = kg("search", "--jsonl", env_extra={**env, "LC_ALL": "C", "PYTHONIOENCODING": ""}, stdin="过拟合\n")
+    assert out.returncode == 0, out.stderr
+    assert "过拟合" in out.stdout and "\\u8fc7" not in out.stdout
+    assert json.loads(out.stdout)["query"] == "过拟合"

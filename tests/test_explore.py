@@ -20,7 +20,7 @@ from kg.paths import shortest_paths
 from kg.topics import is_real_concept, study_gaps, topics
 from kg.view import CENTER, MAX_NODES, NEAR, READABLE_NODES, core_model, ego_model
 from ui.graph import clicked_concept, elements, ids
-from ui.markup import md_text, passage_markdown
+from ui.markup import matched_markdown, md_text, passage_markdown
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 
@@ -221,6 +221,23 @@ def test_passages_never_load_an_image_or_carry_html(text):
     out = passage_markdown(text, ["a"])
     outside_code = re.sub(r"`[^`\n]+`|\$[^\s$](?:[^$\n]*[^\s$])?\$", "", out)
     assert "<" not in outside_code and not re.search(r"(?<!\\)!(?<!\\)\[", outside_code)
+
+
+@given(st.text(alphabet="ab <>![]()`$*:/.x\n", max_size=60), st.lists(st.integers(-2, 8), max_size=4))
+def test_matched_lines_never_load_an_image_or_carry_html(text, matched):
+    import re
+
+    out = matched_markdown(text, matched, ["a"])
+    outside_code = re.sub(r"`[^`\n]+`|\$[^\s$](?:[^$\n]*[^\s$])?\$", "", out)
+    assert "<" not in outside_code and not re.search(r"(?<!\\)!(?<!\\)\[", outside_code)
+    assert all(line.startswith(">") for line in out.split("\n") if out)
+
+
+def test_matched_lines_quote_the_lines_that_matched_only():
+    text = "# 正则化\n- 数据增广\n- 早停可以防止**过拟合**\n- 权重衰减"
+    assert matched_markdown(text, [2], ["过拟合"]) == "> » 早停可以防止**:orange-background[过拟合]**"
+    assert matched_markdown("早停可以防止过拟合", [0], ["过拟合"]) == ""  # one line: the passage is the match
+    assert matched_markdown(text, [], ["过拟合"]) == ""
 
 
 def test_passages_keep_their_formatting_and_formulas():

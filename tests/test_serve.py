@@ -195,3 +195,60 @@ def test_kg_ui_on_every_interface_needs_the_printed_token(network_server):
     assert status == 200 and headers["set-cookie"].startswith(f"kg_token={token};")
     assert _get(base + "/", {"Cookie": f"kg_token={token}"})[0] == 200
     assert _websocket_status(port, f"192.168.1.77:{port}", cookie=f"kg_token={token}") == 101
+
+
+def test_ready_index_reads_only_the_manifest_of_a_built_index(sample_notes, data, monkeypatch):
+    from kg import store
+    from ui.serve import ready_index
+    from ui.workspace import open_workspace
+
+    ws = open_workspace(str(sample_notes), str(data))
+    loaded, manifest = ready_index(ws)  # no index yet: built, and handed over loaded
+    assert loaded is not None and manifest == loaded.manifest and ws.last_warning is None
+    monkeypatch.setattr(store, "load", lambda *a, **k: pytest.fail("kg ui loaded the index before serving"))
+    (sample_notes / "new.md").write_text("# 新笔记\n\n早停可以缓解过拟合。\n", encoding="utf-8")
+    ws = open_workspace(str(sample_notes), str(data))
+    loaded, manifest = ready_index(ws)
+    assert loaded is None and manifest["concept_order"]
+    assert ws.last_warning == ("the index is stale (1 note changed since the last build): showing it as it is; "
+                               "run `kg build` to refresh")
+
+
+def test_kg_ui_prints_the_concept_count_it_reads_from_the_manifest(sample_notes, data, tmp_path):
+    from ui.workspace import open_workspace
+
+    count = len(open_workspace(str(sample_notes), str(data)).load().index.concepts)
+    log = tmp_path / "server.log"
+    port, proc = _start("127.0.0.1", sample_notes, data, log)
+    try:
+        _wait_healthy(proc, log, port, dict)
+        assert f"kg: {count} concepts from {sample_notes}" in log.read_text()
+        assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+    finally:
+        _stop(proc)
+
+
+def test_topics_come_from_a_child_process_for_the_same_index_only(sample_notes, data):
+    from concurrent.futures import Future
+
+    from ui.preload import explore, topics_and_gaps, topics_elsewhere
+    from ui.workspace import open_workspace
+
+    ws = open_workspace(str(sample_notes), str(data))
+    loaded = ws.load()
+    version, found, gaps = topics_elsewhere(ws.data_dir).result(timeout=120)  # a real child process
+    here, _ = explore(ws, loaded)
+    assert found and (found, gaps) == (here.topics, here.gaps) and version == here.version
+    assert topics_and_gaps(str(data))[0] == version
+
+    elsewhere = Future()
+    elsewhere.set_result((version, found[:1], []))  # marked: only a child's result would look like this
+    adopted, _ = explore(ws, loaded, elsewhere)
+    stale = Future()
+    stale.set_result(("gen-0:0", found[:1], []))  # another index's: not adopted
+    computed, _ = explore(ws, loaded, stale)
+    deadline = time.monotonic() + 60
+    while ("gaps" not in adopted.__dict__ or "gaps" not in computed.__dict__) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (adopted.topics, adopted.gaps) == (found[:1], [])
+    assert (computed.topics, computed.gaps) == (found, gaps)

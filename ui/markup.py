@@ -116,6 +116,29 @@ def passage_markdown(text: str, terms: Sequence[str] = ()) -> str:
     return "".join(out)
 
 
+_BLOCK_MARKERS = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)]|#{1,6}|>)\s+)*")
+
+
+def matched_markdown(text: str, matched: Sequence[int], terms: Sequence[str] = ()) -> str:
+    """The lines of a passage that matched, as a quote to show above it: why the passage was found.
+
+    Nothing when the passage is one line (all of it is the match) or no line matched.
+    Each line loses its list or heading marker and goes through `passage_markdown`.
+
+    Examples
+    --------
+    >>> print(matched_markdown("过拟合怎么办\\n- 数据增广\\n- 早停 <b>防止</b>过拟合", [2], ["过拟合"]))
+    > » 早停 &lt;b>防止&lt;/b>:orange-background[过拟合]
+    >>> matched_markdown("one line", [0])
+    ''
+    """
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return ""
+    shown = [_BLOCK_MARKERS.sub("", lines[i]).strip() for i in dict.fromkeys(matched) if 0 <= i < len(lines)]
+    return "\n>\n".join(f"> » {passage_markdown(line, terms)}" for line in shown if line)
+
+
 def where(source: str, line: int, heading: Sequence[str] = ()) -> str:
     """Where a passage or evidence sentence is: ``file:line`` and its heading path.
 

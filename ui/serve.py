@@ -19,18 +19,24 @@ the Host header says.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 import socket
 import sys
 from collections.abc import Iterable
+from contextlib import asynccontextmanager
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from kg.errors import SettingsError
+from kg import store
+from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError, SettingsError
+from kg.store import LoadedIndex
+from kg.workspace import Workspace
 from kg.limits import upload_limit_mb
 from ui.workspace import open_workspace
 
@@ -169,6 +175,44 @@ class TokenMiddleware:
         return with_cookie
 
 
+HASHED_ASSET = re.compile(r"^/component/.+[./][0-9a-f]{16,}(?:\.bundle)?\.(?:js|css|ttf|woff2?)$")
+"""A component file named by its content hash (st-link-analysis's bundles and font): it never changes."""
+IMMUTABLE = b"public, max-age=31536000, immutable"
+
+
+class CacheHashedAssetsMiddleware:
+    """ASGI middleware: a component's content-hashed files may be kept by the browser for good.
+
+    Streamlit sends them with a bare ``Cache-Control: public`` (no lifetime, no validator), so
+    the browser fetched and compiled the graph component's ~0.9 MB of JavaScript again on
+    every page load (every deep link to a concept). A file named by its content hash cannot
+    change under that name.
+
+    Examples
+    --------
+    >>> bool(HASHED_ASSET.match("/component/x.st_link_analysis/cytoscape.7a9ca86f3f5dd910655f.bundle.js"))
+    True
+    >>> [bool(HASHED_ASSET.match(p)) for p in ("/component/x/index.html", "/component/x/icons/home.svg", "/index.js")]
+    [False, False, False]
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not HASHED_ASSET.match(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+
+        async def immutable(message):
+            if message["type"] == "http.response.start" and message.get("status") == 200:
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", IMMUTABLE)]}
+            await send(message)
+
+        await self.app(scope, receive, immutable)
+
+
 def needs_token(host: str) -> bool:
     """Whether binding `host` lets other machines connect, so a token must guard the app.
 
@@ -191,7 +235,9 @@ def check_port(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host or "0.0.0.0", port))
     except OSError as exc:
-        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from None
+        bad_address = isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+        hint = "give an address of this machine as --host" if bad_address else "choose another --port"
+        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror or exc} ({hint})") from None
 
 
 def extra_hosts(host: str) -> list[str]:
@@ -231,15 +277,34 @@ def streamlit_config(host: str, port: int) -> dict:
     }
 
 
+def ready_index(ws: Workspace) -> tuple[LoadedIndex | None, dict]:
+    """The index's manifest, read without loading the index; an index that is missing, outdated or
+    corrupt is built (or recovered) first, and then returned loaded as well.
+
+    A stale index (notes changed) is served as it is, with a notice in `ws.last_warning`, as a read would.
+    """
+    try:
+        manifest = store.read_manifest(ws.data_dir)
+    except (IndexMissingError, IndexOutdatedError, IndexCorruptError):
+        loaded = ws.load()
+        return loaded, loaded.manifest
+    ws.notice_staleness(manifest)
+    return None, manifest
+
+
+def _no_v2_components(self, *, start_file_watching: bool = True) -> None:
+    """Stands in for `BidiComponentManager.discover_and_register_components`: nothing to discover."""
+
+
 def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT_PORT,
           host: str = DEFAULT_HOST) -> int:
     """Build the index if it is missing or stale, then run the explorer until interrupted."""
     ws = open_workspace(notes, data)
     check_port(host, port)
-    loaded = ws.load()
+    loaded, manifest = ready_index(ws)
     if ws.last_warning:
         print(f"kg: warning: {ws.last_warning}", file=sys.stderr)
-    print(f"kg: {len(loaded.index.concepts)} concepts from {ws.notes_dir} (index in {ws.data_dir})", flush=True)
+    print(f"kg: {len(manifest['concept_order'])} concepts from {ws.notes_dir} (index in {ws.data_dir})", flush=True)
     token = secrets.token_urlsafe(24) if needs_token(host) else None
     if token:
         url_host = host if host not in ("0.0.0.0", "::", "") else "<this machine's address>"
@@ -249,13 +314,17 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
     os.environ["KG_NOTES"] = str(ws.notes_dir.resolve())
     os.environ["KG_DATA"] = str(ws.data_dir.resolve())
 
+    from ui.preload import prepare, topics_elsewhere
+
+    topics = topics_elsewhere(ws.data_dir)  # on another core while Streamlit starts and the index loads
     import streamlit as st
     from starlette.middleware import Middleware
+    from streamlit.components.v2.component_manager import BidiComponentManager
     from streamlit.runtime.pages_manager import PagesManager
 
-    from ui.preload import prepare
-
-    prepare(ws, loaded)  # the first page finds the explorer built instead of loading the index again
+    # Streamlit's runtime reads the metadata of every installed distribution at start, looking for
+    # "v2" components (0.3-0.5 s idle, seconds on a busy machine); the explorer uses none.
+    BidiComponentManager.discover_and_register_components = _no_v2_components
 
     # ui/pages/ holds st.navigation pages. Streamlit would otherwise treat a `pages/` folder next to
     # the main script as a v1 multipage app until the first run calls st.navigation, and a first
@@ -263,6 +332,14 @@ def serve(notes: str | None = None, data: str | None = None, port: int = DEFAULT
     PagesManager.uses_pages_directory = False
     guard = (Middleware(TokenMiddleware, token=token) if token
              else Middleware(LoopbackHostMiddleware, extra_hosts=extra_hosts(host)))
-    app = st.App(str(APP), middleware=[guard])
+    @asynccontextmanager
+    async def load_once_started(_app):
+        # The index is loaded (and the explorer built) in the background once the runtime has started,
+        # just before the server listens: loaded while Streamlit starts, the two would share one
+        # interpreter lock and both finish late (the server answered ~2x later, the first page no sooner).
+        prepare(ws, loaded, topics)
+        yield
+
+    app = st.App(str(APP), middleware=[guard, Middleware(CacheHashedAssetsMiddleware)], lifespan=load_once_started)
     app.run(config=streamlit_config(host, port))
     return 0

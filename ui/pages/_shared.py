@@ -11,7 +11,6 @@ import dataclasses
 from pathlib import Path
 
 import streamlit as st
-from st_link_analysis import Event, st_link_analysis
 
 from kg.workspace import Workspace
 from kg.errors import IndexCorruptError, IndexMissingError, KgError
@@ -20,7 +19,8 @@ from kg.search import Searcher
 from ui.workspace import build_index, open_workspace
 from kg.view import GraphModel
 from ui import graph
-from ui.markup import md_text, passage_markdown, where
+from ui.graph_component import graph_component
+from ui.markup import matched_markdown, md_text, passage_markdown, where
 from ui.preload import explore, take_prepared
 
 PAGES_DIR = Path(__file__).resolve().parent
@@ -30,7 +30,6 @@ PATH = str(PAGES_DIR / "path.py")
 TOPICS = str(PAGES_DIR / "topics.py")
 ADD = str(PAGES_DIR / "add.py")
 GOTO = "_kg_goto"
-CLICK = [Event("clicked_node", "click tap", "node")]
 
 
 def workspace() -> Workspace:
@@ -68,14 +67,25 @@ def html(fragment: str) -> None:
     st.markdown(f'<div class="kg">{fragment}</div>', unsafe_allow_html=True)
 
 
-def concept_link(name: str, label: str | None = None) -> None:
-    """A link to a concept's page; the label is shown as plain text (a name may hold markdown)."""
-    st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name})
+def concept_link(name: str, label: str | None = None, help: str | None = None) -> None:
+    """A link to a concept's page; the label is shown as plain text (a name may hold markdown), `help`
+    (safe markdown) on hover."""
+    st.page_link(CONCEPT, label=md_text(label or name), query_params={"concept": name}, help=help)
 
 
-def passage(text: str, source: str, line: int, heading=(), terms=()) -> None:
-    """A passage in one element: where it is, then its text as markdown (formulas too), nothing loaded from outside."""
-    st.markdown(f":gray[:small[{md_text(where(source, line, heading))}]]\n\n{passage_markdown(text, terms)}")
+def passage(text: str, source: str, line: int, heading=(), terms=(), matched=()) -> None:
+    """A passage in one element: where it is, the lines that matched (why it is shown), then its text as
+    markdown (formulas too), nothing loaded from outside."""
+    quote = matched_markdown(text, matched, terms)
+    st.markdown(f":gray[:small[{md_text(where(source, line, heading))}]]\n\n" + (f"{quote}\n\n" if quote else "")
+                + passage_markdown(text, terms))
+
+
+def open_picked(key: str) -> None:
+    """A concept picked in a list widget (pills) opens its page, as a node clicked in a graph does."""
+    name = st.session_state.pop(key, None)
+    if name:
+        st.session_state[GOTO] = name
 
 
 def follow_click() -> None:
@@ -115,9 +125,8 @@ def show_graph(model: GraphModel, ex: Explorer, key: str, view: str, on_concept_
         st.caption(f"{model.shown} concepts shown" + ("; " + "; ".join(notes) if notes else "") + ".")
     model = _mark_weak(model)
     id_map = graph.ids(model)
-    st_link_analysis(graph.elements(model), layout=graph.layout(model, view),
-                     node_styles=[_Rule(r) for r in graph.styles()], height=height, key=key, events=CLICK,
-                     on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
+    graph_component(graph.elements(model), graph.styles(), graph.layout(model, view), height=height, key=key,
+                    on_change=lambda: _clicked(key, ex, id_map, on_concept_page))
 
 
 def _mark_weak(model: GraphModel) -> GraphModel:
@@ -152,15 +161,5 @@ def _weak_concepts(path: str, stamp: int) -> frozenset[str]:
         return frozenset()
 
 
-class _Rule:
-    """A raw Cytoscape style rule in the shape st-link-analysis expects (an object with `dump()`)."""
-
-    def __init__(self, rule: dict):
-        self.rule = rule
-
-    def dump(self) -> dict:
-        return self.rule
-
-
 __all__ = ["ADD", "CONCEPT", "PATH", "SEARCH", "TOPICS", "concept_link", "explorer", "follow_click",
-           "forget_index", "html", "passage", "show_graph", "workspace"]
+           "forget_index", "html", "open_picked", "passage", "show_graph", "workspace"]

@@ -12,6 +12,7 @@ import streamlit as st
 
 from kg.errors import UnknownConceptError
 from kg.models import RELATION_TYPES
+from kg.search import matched_lines
 from kg.view import MAX_NODES, READABLE_NODES
 from ui.markup import md_text, passage_markdown, where
 from ui.pages._shared import concept_link, explorer, passage, show_graph
@@ -31,15 +32,26 @@ if name:
         for suggestion in exc.suggestions:
             concept_link(suggestion)
 
-current = ex.names.index(concept.name) if concept else None
-picked = st.selectbox("Concept", ex.names, index=current, placeholder="Pick a concept…",
-                      label_visibility="collapsed")
-if picked and (concept is None or picked != concept.name):
-    st.query_params["concept"] = picked
-    st.rerun()
 if concept is None:
+    picked = st.selectbox("Concept", ex.names, index=None, placeholder="Pick a concept…", label_visibility="collapsed")
+    if picked:
+        st.query_params["concept"] = picked
+        st.rerun()
     st.caption("Pick a concept above, search for one, or click one in a graph.")
     st.stop()
+
+
+def _open_typed() -> None:
+    """The name typed in "Open another concept" becomes the page's concept (resolved, or suggestions)."""
+    typed = st.session_state.pop("open_concept", "").strip()
+    if typed:
+        st.query_params["concept"] = typed
+
+
+# A box to type a name in, not the picker of every name: a picker of 1k+ options costs the browser
+# more to draw than the rest of the page, on every visit of a concept.
+st.text_input("Open another concept", key="open_concept", on_change=_open_typed, label_visibility="collapsed",
+              placeholder="Open another concept: type its name, an alias or a near spelling, then Enter")
 
 page = ex.page(concept.id)
 st.title(md_text(concept.name), anchor=False)
@@ -75,16 +87,19 @@ with text_col:
             for row in rows[:ROWS]:
                 arrow = f"{concept.name} —{type_}→ {row.other_name}" if row.outgoing else \
                     f"{row.other_name} —{type_}→ {concept.name}"
-                concept_link(row.other_name, label=arrow)
-                for ev in row.evidence[:1]:
-                    st.caption(f"“{passage_markdown(ev.text)}” · {md_text(where(ev.source, ev.line))}")
+                # The evidence sentence shows on hover: a caption under each row doubled what the browser
+                # draws before the graph (the relation rows and passages, not the graph, made deep links slow).
+                ev = row.evidence[0] if row.evidence else None
+                concept_link(row.other_name, label=arrow,
+                             help=f"“{passage_markdown(ev.text)}” · {md_text(where(ev.source, ev.line))}" if ev else None)
             if len(rows) > ROWS:
                 more = ", ".join(r.other_name for r in rows[ROWS:])
                 st.caption(md_text(f"and {len(rows) - ROWS} more: {more}"))
 
 st.subheader("Passages", anchor=False)
 terms = [concept.name, *concept.aliases]
+folded = [t.casefold() for t in terms]
 for p in page.passages[:PASSAGES]:
-    passage(p.text, p.source, p.line, p.heading, terms)
+    passage(p.text, p.source, p.line, p.heading, terms, matched_lines(p.text, folded))
 if len(page.passages) > PASSAGES:
     st.caption(f"{len(page.passages) - PASSAGES} more passages mention {md_text(concept.name)}.")

@@ -51,4 +51,4 @@ with right:
     if not result.passages:
         st.caption("No passage matches.")
     for hit in result.passages:
-        passage(hit.text, hit.source, hit.line, hit.heading, terms)
+        passage(hit.text, hit.source, hit.line, hit.heading, terms, hit.matched)
