@@ -122,9 +122,11 @@ MISREADINGS = [
     ("- Generator使用Adam，Discriminator使用SGD\n", "生成器", "判别器", "contrasts"),
     ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "生成器", "判别器", "contrasts"),
     ("逻辑回归采用log损失，SVM采用合页损失。\n", "逻辑回归", "SVM", "contrasts"),
-    # a general re-parameterisation is not the VAE reparameterization trick
+    # a bare root several concepts share is no alias of one: a general re-parameterisation is not
+    # the VAE reparameterization trick, the Bayesian school not Bayes' theorem
     ("Weight Normalization 属于参数重写（Reparameterization）的方法。\n",
      "Weight Normalization", "重参数化技巧", "is_a"),
+    ("朴素贝叶斯属于贝叶斯，逻辑回归是最大似然。\n", "朴素贝叶斯", "贝叶斯定理", "is_a"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
