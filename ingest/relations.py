@@ -62,7 +62,7 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
                     if is_question and not pattern.questions or trigger and not trigger.search(lowered):
                         continue
                     m = regex.search(sentence)
-                    if m:
+                    if m and _cued(pattern, sentence, passage):
                         found.extend(_from_match(pattern, m, passage, sentence, passages, index, []))
             elif pattern.scope == "passage":
                 if passage_is_question and not pattern.questions:
@@ -75,6 +75,15 @@ def find_relations(passages: Sequence[Passage]) -> list[RelationCandidate]:
                 if m:
                     found.extend(_heading_match(pattern, m, passages, index))
     return found
+
+
+def _cued(pattern: Pattern, sentence: str, passage: Passage) -> bool:
+    """Whether the pattern's cue, if it needs one, is in the sentence or in the heading it sits
+    under (`1、LR采用log损失，SVM采用合页损失` under `逻辑回归与SVM的异同`)."""
+    if pattern.cue is None:
+        return True
+    heading = passage.heading[-1] if passage.heading else ""
+    return any(re.search(pattern.cue, text, re.I) for text in (sentence, heading))
 
 
 def _from_match(pattern, m, passage, text, passages, index, following) -> list[RelationCandidate]:

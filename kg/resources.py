@@ -84,12 +84,16 @@ class Pattern(_Strict):
     problems_only: bool = False
     """Whether what the verb acts on must be a problem concept: `降低过拟合` solves, `降低网络参数`
     only lowers a quantity."""
+    cue: str | None = None
+    """A regex the sentence or its heading must match: two clauses that each assign a value
+    (`Generator使用Adam，Discriminator使用SGD`) contrast only where a difference is said, in the
+    sentence (`而`, `不同`) or in the heading it answers (`逻辑回归与SVM的异同`)."""
     questions: bool = False
     """Whether the pattern also applies to questions: `A和B的区别?` asserts a contrast,
     `逻辑回归怎么解决过拟合?` asserts nothing."""
     note: str = ""
 
-    @field_validator("regex", "trigger")
+    @field_validator("regex", "trigger", "cue")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is None:

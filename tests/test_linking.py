@@ -110,6 +110,23 @@ MISREADINGS = [
     ("卷积神经网络中的卷积操作是关键组成，而卷积操作只是一种数学运算。\n", "卷积神经网络", "卷积", "contrasts"),
     # X是一个Y问题 poses X as a problem; it is no kind of Y
     ("SVM 的训练是一个凸优化问题。\n\nSVM 是一个凸优化问题。\n", "SVM", "凸优化", "is_a"),
+    # an optimisation on top of something improves it; `相对于` does not compare there
+    ("DeepLabv2 是相对于 DeepLabv1 基础上的优化。\n", "DeepLabv2", "DeepLabv1", "contrasts"),
+    ("Adam 是基于梯度的优化算法。\n", "Adam", "梯度", "improves"),
+    # a framework building things on a base provides them; an object least added or not needed is not used
+    ("PyTorch 是深度学习框架。\n\nPyTorch 基于 Optimizer 基类构建了十种优化器。\n\nPyTorch 很流行。\n",
+     "PyTorch", "优化器", "uses"),
+    ("正态分布是对模型加入先验知识最少的分布。\n", "正态分布", "先验概率", "uses"),
+    ("BN 无需使用 dropout。\n", "BN", "dropout", "uses"),
+    # two clauses that each assign a value contrast only where a difference is said
+    ("- Generator使用Adam，Discriminator使用SGD\n", "生成器", "判别器", "contrasts"),
+    ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "生成器", "判别器", "contrasts"),
+    ("逻辑回归采用log损失，SVM采用合页损失。\n", "逻辑回归", "SVM", "contrasts"),
+    # a bare root several concepts share is no alias of one: a general re-parameterisation is not
+    # the VAE reparameterization trick, the Bayesian school not Bayes' theorem
+    ("Weight Normalization 属于参数重写（Reparameterization）的方法。\n",
+     "Weight Normalization", "重参数化技巧", "is_a"),
+    ("朴素贝叶斯属于贝叶斯，逻辑回归是最大似然。\n", "朴素贝叶斯", "贝叶斯定理", "is_a"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -131,7 +148,6 @@ RIGHT_READINGS = [
     ("Adam 算法在 RMSProp 算法基础上对梯度做了指数加权移动平均。\n", "Adam", "RMSProp", "improves"),
     ("New loss：提出Focal Loss函数解决类别不平衡\n", "Focal Loss", "类别不平衡", "solves"),
     ("CNN由卷积层、池化层和全连接层组成。\n", "全连接层", "CNN", "part_of"),
-    ("cycleGAN的生成器采用U-Net，判别器采用LS-GAN。\n", "生成器", "判别器", "contrasts"),
     ("## 梯度消失、爆炸的解决方案\n\n1、梯度裁剪：主要针对梯度爆炸，给梯度设一个阈值。\n2、LSTM：门结构让梯度消失不容易发生。\n",
      "梯度裁剪", "梯度爆炸", "solves"),
     ("## 梯度消失、爆炸的解决方案\n\n1、梯度裁剪：主要针对梯度爆炸，给梯度设一个阈值。\n2、LSTM：门结构让梯度消失不容易发生。\n",
@@ -148,6 +164,11 @@ RIGHT_READINGS = [
     ("精确率是看预测为正的样本，而召回率看的是真实为正的样本。\n", "精确率", "召回率", "contrasts"),
     ("FCN 的解码网络中，上采样使用反卷积实现，上采样的特征图与编码图进行逐元素相加得到最终的解码特征图。\n",
      "上采样", "反卷积", "uses"),
+    ("DeepLabv2 是相对于 DeepLabv1 基础上的优化。\n", "DeepLabv2", "DeepLabv1", "improves"),
+    ("YOLOv4 是基于 YOLOv3 的优化。\n", "YOLOv4", "YOLOv3", "improves"),
+    ("## 逻辑回归与SVM的异同\n\n1、逻辑回归采用log损失，SVM采用合页损失。\n", "逻辑回归", "SVM", "contrasts"),
+    ("逻辑回归采用log损失，而SVM采用合页损失。\n", "逻辑回归", "SVM", "contrasts"),
+    ("反向传播算法是基于梯度下降策略的。\n", "反向传播", "梯度下降", "uses"),
 ]
 
 
