@@ -1,5 +1,6 @@
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 from rank_bm25 import BM25Plus
@@ -73,6 +74,23 @@ def test_extending_postings_equals_building_them_at_once():
         grown_hits, whole_hits = grown.top([term], 300), whole.top([term], 300)
         assert [doc for doc, _ in grown_hits] == [doc for doc, _ in whole_hits]
         assert [score for _, score in grown_hits] == pytest.approx([score for _, score in whole_hits], rel=1e-9)
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "h:a", "过拟合"]), max_size=6), max_size=40),
+       st.integers(1, 12))
+def test_building_postings_block_by_block_gives_the_same_index(corpus, block):
+    import kg.bm25 as bm25
+
+    whole = BM25.build(corpus)
+    saved, bm25._BLOCK = bm25._BLOCK, block  # blocks of a few tokens: many blocks and weight batches
+    try:
+        blocked = BM25.build(corpus)
+    finally:
+        bm25._BLOCK = saved
+    assert blocked.vocab == whole.vocab
+    for name, array in whole.to_arrays().items():
+        assert np.array_equal(blocked.to_arrays()[name], array), name
+    assert np.array_equal(blocked.weights, whole.weights)
 
 
 def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_path):
