@@ -12,7 +12,9 @@ with a clear error, so the last good index is kept instead of one missing those 
 
 from __future__ import annotations
 
+import operator
 import os
+import re
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +23,9 @@ from kg.errors import NotesUnreadableError
 from kg.limits import max_note_bytes
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+"""How a file name's bytes that are not UTF-8 appear in a `str` (`os.fsdecode`)."""
+_BY_NAME = operator.attrgetter("name")
 _CHUNK = 1 << 16
 
 
@@ -62,6 +67,10 @@ def note_files(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
         subfolders = []
         for entry in _entries(folder):
             name = entry.name
+            if _is_plain_file(entry):  # the usual note, told from the folder listing alone
+                if not name.startswith(".") and name.lower().endswith(NOTE_SUFFIXES):
+                    found[readable_name(prefix + name, found)] = entry.path
+                continue
             if _is_folder(entry):
                 if not name.startswith(".") and name != "lost+found" and not entry.is_symlink():
                     subfolders.append((entry.path, f"{prefix}{name}/"))  # links to folders are not followed
@@ -83,10 +92,18 @@ def _entries(folder: str) -> list[os.DirEntry]:
     silently vanish from the index)."""
     try:
         with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: e.name)
+            return sorted(it, key=_BY_NAME)
     except OSError as error:
         raise NotesUnreadableError(f"cannot read the notes folder {readable_name(folder)}: {error.strerror} "
                                    "(nothing was built; the last index is kept)") from None
+
+
+def _is_plain_file(entry: os.DirEntry) -> bool:
+    """A regular file, not a link: what `_not_a_note` accepts without a `stat`."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _is_folder(entry: os.DirEntry) -> bool:
@@ -128,7 +145,7 @@ def readable_name(name: str, taken: dict[str, Path] | None = None) -> str:
     >>> print(readable_name(os.fsdecode(b"a\\xff.md")))
     a\\xff.md
     """
-    if name.isascii() or not any("\udc80" <= c <= "\udcff" for c in name):
+    if name.isascii() or not _SURROGATE.search(name):
         return name
     raw = os.fsencode(name)
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,18 +76,22 @@ class Workspace:
         Only a missing, corrupt or outdated index is built here, and only when the data folder
         is writable and a builder was given; otherwise that is a clear error.
         """
+        scan: NoteScan | None = NoteScan(self.notes_dir)  # the notes are stat'ed while the index is read
         try:
             loaded = self._cached(graph) or store.load(self.data_dir, graph=graph)
-        except IndexMissingError:
-            self._build_missing("there is no index yet")
-            loaded = store.load(self.data_dir, graph=graph)
-        except IndexOutdatedError as exc:
-            self._build_missing(str(exc))
-            loaded = store.load(self.data_dir, graph=graph)
-        except IndexCorruptError as exc:
-            loaded = self._recover(exc, graph)
-        self._notice_staleness(loaded.manifest)
+        except (IndexMissingError, IndexOutdatedError, IndexCorruptError) as exc:
+            scan.wait()  # no thread may run while a build forks its workers; the build changes the notes' stats
+            scan = None
+            loaded = self._load_after(exc, graph)
+        self.notice_staleness(loaded.manifest, scan)
         return self.remember(loaded)
+
+    def _load_after(self, exc: Exception, graph: bool) -> store.LoadedIndex:
+        """The index after `exc` stopped a load: built when missing or outdated, recovered when corrupt."""
+        if isinstance(exc, IndexCorruptError):
+            return self._recover(exc, graph)
+        self._build_missing("there is no index yet" if isinstance(exc, IndexMissingError) else str(exc))
+        return store.load(self.data_dir, graph=graph)
 
     def refresh(self, graph: bool = True) -> store.LoadedIndex:
         """The index, rebuilt first if notes changed or other code built it (a write: for
@@ -149,8 +154,9 @@ class Workspace:
         self._loaded[loaded.has_graph] = loaded
         return loaded
 
-    def _notice_staleness(self, manifest: dict) -> None:
-        reason = self.stale_reason(manifest)
+    def notice_staleness(self, manifest: dict, scan: "NoteScan | None" = None) -> None:
+        """Set `last_warning` when the index of `manifest` is stale (for a face that read only the manifest)."""
+        reason = self.stale_reason(manifest, scan)
         if reason is not None:
             self.last_warning = f"the index is stale ({reason}): showing it as it is; run `kg build` to refresh"
 
@@ -159,33 +165,35 @@ class Workspace:
         it was built by other code."""
         return self.stale_reason(manifest) is not None
 
-    def stale_reason(self, manifest: dict) -> str | None:
+    def stale_reason(self, manifest: dict, scan: "NoteScan | None" = None) -> str | None:
         """Why the index no longer matches the notes or the code (one line), or None."""
-        changed = self.changed_notes(manifest)
+        changed = self.changed_notes(manifest, scan)
         if changed:
             return f"{changed} note{'s' if changed != 1 else ''} changed since the last build"
         if made_by_other_code(manifest):
             return "built by another version of kg"
         return None
 
-    def changed_notes(self, manifest: dict) -> int:
+    def changed_notes(self, manifest: dict, scan: "NoteScan | None" = None) -> int:
         """How many notes were added, changed, deleted or renamed since the index was built.
 
         A note's bytes are hashed again only when its stat differs from the one the build
         recorded, or had not settled when recorded: a cold check of many notes is a walk and
-        a stat of each, compared as arrays, not a read of each.
+        a stat of each (`scan`, if one was started), compared as arrays, not a read of each.
         """
         table: NoteTable = manifest["notes"]
-        current, _ = note_files(self.notes_dir)
-        skipped = {p for p, _ in manifest.get("skipped", [])}
-        changed = len((current.keys() - skipped) ^ table.row_of.keys())
-        kept = [(name, path) for name, path in current.items() if name in table.row_of]
-        observed = np.array([_stat_row(path) for _, path in kept], dtype=np.int64).reshape(len(kept), 3)
-        recorded = table.signatures[[table.row_of[name] for name, _ in kept]].reshape(len(kept), 4)
+        names, paths, observed = (scan or NoteScan(self.notes_dir)).result()
+        if names == table.names:  # the usual case: the same notes, walked in the order they were indexed
+            changed, kept, recorded = 0, range(len(names)), table.signatures
+        else:
+            skipped = {p for p, _ in manifest.get("skipped", [])}
+            changed = len((set(names) - skipped) ^ table.row_of.keys())
+            kept = [i for i, name in enumerate(names) if name in table.row_of]
+            observed = observed[kept]
+            recorded = table.signatures[[table.row_of[names[i]] for i in kept]].reshape(len(kept), 4)
         trusted = (recorded[:, 3] - recorded[:, 1] > SETTLED_NS) & (observed == recorded[:, :3]).all(axis=1)
         for i in np.flatnonzero(~trusted).tolist():
-            name, path = kept[i]
-            if not self._hashes_to(path, table.sha(name)):
+            if not self._hashes_to(paths[kept[i]], table.sha(names[kept[i]])):
                 changed += 1
         return changed
 
@@ -230,13 +238,45 @@ def note_signature(path: Path | str) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns()]
 
 
-def _stat_row(path: str) -> tuple[int, int, int]:
-    """`[size, mtime_ns, inode]` of a note, or a row no recorded stat matches when it is gone."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return (-2, -2, -2)
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+class NoteScan:
+    """The notes folder walked and each note stat'ed, in a thread: a stat is a system call, which
+    runs beside the index's reading (at 100k notes the walk and the stats cost as much as the rest
+    of a search)."""
+
+    GONE = (-2, -2, -2)
+    """The stat row of a note that vanished after the walk: no recorded stat matches it."""
+
+    def __init__(self, notes_dir: Path):
+        self._notes_dir = notes_dir
+        self._found: tuple[list[str], list[str], np.ndarray] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-note-scan", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            current, _ = note_files(self._notes_dir)
+            flat: list[int] = []
+            for path in current.values():
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    flat.extend(self.GONE)
+                else:
+                    flat.extend((info.st_size, info.st_mtime_ns, info.st_ino))
+            self._found = list(current), list(current.values()), np.array(flat, dtype=np.int64).reshape(len(current), 3)
+        except BaseException as exc:  # re-raised in the caller's thread, as a walk there would raise it
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[list[str], list[str], np.ndarray]:
+        """The notes' names, their paths, and each one's `(size, mtime_ns, inode)` (n × 3)."""
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._found
 
 
 def _settled(signature: list) -> bool:
