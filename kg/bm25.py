@@ -43,7 +43,8 @@ class BM25:
     """
 
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
-                 lengths: np.ndarray, k1: float = 1.5, b: float = 0.75):
+                 lengths: np.ndarray, k1: float = 1.5, b: float = 0.75, weights: np.ndarray | None = None):
+        """`weights` as saved with these postings (`to_arrays`), or None to compute them."""
         self.vocab = vocab
         self.indptr = indptr
         self.docs = docs
@@ -52,7 +53,7 @@ class BM25:
         self.k1 = k1
         self.b = b
         self.n_docs = len(lengths)
-        self.weights = self._weights()
+        self.weights = self._weights() if weights is None else weights
 
     def _weights(self) -> np.ndarray:
         """Final per-posting weights, vectorized: recomputed whenever documents are added.
@@ -190,14 +191,17 @@ class BM25:
     def to_arrays(self) -> dict[str, np.ndarray]:
         terms = sorted(self.vocab, key=self.vocab.get)
         return {"terms": np.array(terms, dtype=str), "indptr": self.indptr, "docs": self.docs, "tfs": self.tfs,
-                "lengths": self.lengths, "params": np.array([self.k1, self.b])}
+                "lengths": self.lengths, "params": np.array([self.k1, self.b]), "weights": self.weights}
 
     @classmethod
     def from_arrays(cls, arrays) -> "BM25":
+        """The index `to_arrays` saved; its weights as saved (computing them was the largest part of a
+        cold load after the notes' stats), or computed when the arrays have none."""
         terms = arrays["terms"].tolist()
         k1, b = (float(x) for x in arrays["params"])
+        weights = arrays["weights"] if "weights" in arrays else None
         return cls({t: i for i, t in enumerate(terms)}, arrays["indptr"], arrays["docs"], arrays["tfs"],
-                   arrays["lengths"], k1, b)
+                   arrays["lengths"], k1, b, weights)
 
 
 def _block_end(lengths: np.ndarray, start: int) -> int:

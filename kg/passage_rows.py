@@ -11,6 +11,7 @@ and checked against their sha256, so the rows a search parses are built without 
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -19,13 +20,17 @@ from pydantic import TypeAdapter
 
 from kg.models import Passage
 
-_ROW = TypeAdapter(tuple[Passage, list[str] | None])
+@functools.lru_cache(maxsize=1)
+def _row_adapter() -> TypeAdapter:
+    """Made on first save, not at import: a search never writes rows."""
+    return TypeAdapter(tuple[Passage, list[str] | None])
 
 
 def rows_bytes(passages: Sequence[Passage], concepts: Mapping[str, list[str]]) -> bytes:
     """One line per passage: `[passage, the concepts it mentions]` (null when the index lists none for
     it; JSON never holds a raw newline)."""
-    return b"".join(_ROW.dump_json((p, concepts.get(p.id))) + b"\n" for p in passages)
+    dump = _row_adapter().dump_json
+    return b"".join(dump((p, concepts.get(p.id))) + b"\n" for p in passages)
 
 
 def read_rows(segments: list[bytes]) -> tuple[list[dict], dict[str, list[str]]]:

@@ -31,10 +31,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from filelock import FileLock
 
 from kg.bm25 import BM25
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError
@@ -42,6 +41,9 @@ from kg.index import FORMAT_VERSION, KnowledgeIndex
 from kg.models import Passage, Relation
 from kg.notetable import NoteTable
 from kg.passage_rows import LazyMapping, PassageRows, RowConcepts, read_rows, rows_bytes
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
@@ -122,6 +124,8 @@ def no_gc_pauses():
 
 @functools.lru_cache(maxsize=None)
 def _lock_for(path: str) -> FileLock:
+    from filelock import FileLock  # only writers lock: a search does not import it
+
     return FileLock(path, timeout=600)
 
 

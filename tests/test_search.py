@@ -109,3 +109,13 @@ def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_p
     assert hits[0].text.startswith("常用的有以下几个方案") and "- 早停" in hits[0].text
     assert hits[0].text.split("\n")[hits[0].matched[0]] == "- dropout 防止过拟合"
     assert not any(is_navigation(h.text) or "](#" in h.text or "img/" in h.text for h in hits)
+
+
+def test_saved_weights_load_back_as_the_weights_the_postings_give():
+    rng = random.Random(5)
+    corpus = [[rng.choice("abcdefgh") for _ in range(rng.randint(1, 9))] for _ in range(50)]
+    arrays = BM25.build(corpus).to_arrays()
+    saved = BM25.from_arrays(arrays)
+    computed = BM25.from_arrays({k: v for k, v in arrays.items() if k != "weights"})
+    assert np.array_equal(saved.weights, computed.weights)
+    assert saved.top(list("abc"), 10) == computed.top(list("abc"), 10)
