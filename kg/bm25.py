@@ -120,7 +120,7 @@ class BM25:
                 terms.append(i if i is not None else new_terms.setdefault(term, len(self.vocab) + len(new_terms)))
                 docs.append(base + offset)
                 tfs.append(min(tf, 65535))
-        return self.with_delta({"terms": np.array(list(new_terms), dtype=str),
+        return self.with_delta({"terms": list(new_terms),
                                 "post_terms": np.array(terms, dtype=np.int64),
                                 "post_docs": np.array(docs, dtype=np.int32),
                                 "post_tfs": np.array(tfs, dtype=np.uint16),
@@ -129,7 +129,7 @@ class BM25:
     def with_delta(self, delta) -> "BM25":
         """This index plus a delta (`delta_since`): new terms, the new documents' postings and lengths."""
         vocab = dict(self.vocab)
-        for term in delta["terms"].tolist():
+        for term in _strings(delta["terms"]):
             vocab[term] = len(vocab)
         lengths = np.concatenate([self.lengths, delta["lengths"].astype(np.float32)])
         indptr, docs, tfs = _merge_postings(self.indptr, self.docs, self.tfs, len(vocab),
@@ -151,7 +151,7 @@ class BM25:
         term_of_posting = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
         new = self.docs >= n_docs
         added = sorted((i, t) for t, i in self.vocab.items() if i >= n_terms)
-        return {"terms": np.array([t for _, t in added], dtype=str), "post_terms": term_of_posting[new],
+        return {"terms": [t for _, t in added], "post_terms": term_of_posting[new],
                 "post_docs": self.docs[new], "post_tfs": self.tfs[new], "lengths": self.lengths[n_docs:]}
 
     def _accumulate(self, query: Sequence[str], boosts: dict[str, float] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -190,18 +190,23 @@ class BM25:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         terms = sorted(self.vocab, key=self.vocab.get)
-        return {"terms": np.array(terms, dtype=str), "indptr": self.indptr, "docs": self.docs, "tfs": self.tfs,
+        return {"terms": terms, "indptr": self.indptr, "docs": self.docs, "tfs": self.tfs,
                 "lengths": self.lengths, "params": np.array([self.k1, self.b]), "weights": self.weights}
 
     @classmethod
     def from_arrays(cls, arrays) -> "BM25":
         """The index `to_arrays` saved; its weights as saved (computing them was the largest part of a
         cold load after the notes' stats), or computed when the arrays have none."""
-        terms = arrays["terms"].tolist()
+        terms = _strings(arrays["terms"])
         k1, b = (float(x) for x in arrays["params"])
         weights = arrays["weights"] if "weights" in arrays else None
         return cls({t: i for i, t in enumerate(terms)}, arrays["indptr"], arrays["docs"], arrays["tfs"],
                    arrays["lengths"], k1, b, weights)
+
+
+def _strings(terms) -> list[str]:
+    """Terms as saved: a list (`kg.arrays`) or a numpy string array (an .npz)."""
+    return terms.tolist() if isinstance(terms, np.ndarray) else list(terms)
 
 
 def _block_end(lengths: np.ndarray, start: int) -> int:

@@ -1,7 +1,7 @@
 """What an index knows of each note it was built from: its hash and its stat when it was read.
 
 Every read command compares the notes folder with this table to tell a stale index, so
-it is stored as arrays (`notes.npz`), not as JSON: at 100k notes a JSON table took
+it is stored as arrays (`kg.arrays`), not as JSON: at 100k notes a JSON table took
 longer to parse than the rest of a search, and comparing stats is one numpy expression.
 """
 
@@ -11,6 +11,8 @@ import functools
 from collections.abc import Mapping
 
 import numpy as np
+
+from kg.arrays import pack, unpack
 
 NO_STAT = -1
 """A signature row of a note whose stat was not taken (it vanished between the walk and the stat)."""
@@ -45,20 +47,13 @@ class NoteTable:
         return cls(names, shas, signatures)
 
     def to_bytes(self) -> bytes:
-        """The table as the bytes of an .npz file (names as UTF-8, NUL-separated: no fixed width)."""
-        from kg.store import npz_bytes  # here: kg.store imports this module
-
-        joined = "\0".join(self.names).encode("utf-8", "surrogateescape")
-        return npz_bytes({"names": np.frombuffer(joined, dtype=np.uint8), "shas": self.shas,
-                          "signatures": self.signatures})
+        """The table as one blob (`kg.arrays`)."""
+        return pack({"names": self.names, "shas": self.shas, "signatures": self.signatures})
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "NoteTable":
-        from kg.store import read_npz  # here: kg.store imports this module
-
-        arrays = read_npz(data)
-        joined = arrays["names"].tobytes().decode("utf-8", "surrogateescape")
-        names = joined.split("\0") if joined else []
+        arrays = unpack(data)
+        names = arrays["names"]
         signatures = arrays["signatures"].reshape(len(names), 4)
         return cls(names, arrays["shas"].reshape(len(names), 32), signatures)
 

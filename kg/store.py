@@ -22,7 +22,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import io
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from kg.arrays import pack, unpack
 from kg.bm25 import BM25
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError
 from kg.index import FORMAT_VERSION, KnowledgeIndex
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 POINTER = "CURRENT"
 LOCK = "write.lock"
 _NOT_IN_SEARCH = {"relations", "concept_passages", "passages", "passage_concepts"}
-NOTES = "notes.npz"
+NOTES = "notes.arrays"
 """Each indexed note's sha256 and stat (`kg.notetable`): what a staleness check compares."""
 MAX_SEGMENTS = 16
 """Segments per kind (passages, graph) before an append writes that kind whole again: loading
@@ -185,18 +185,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """`arrays` as the bytes of an .npz file (written, and checksummed, in one piece)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
-
-
-def read_npz(data: bytes) -> dict[str, np.ndarray]:
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        return {k: arrays[k] for k in arrays.files}
-
-
 def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict | None = None,
          delta: AppendDelta | None = None) -> Path:
     """Write a new generation and point `CURRENT` at it; the generation it replaces stays (for
@@ -222,7 +210,7 @@ def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict |
     serializer = parts.index.__pydantic_serializer__  # bytes straight from pydantic-core: no str round trip
     put("search.json", serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
     put("dictionary.txt", _dictionary_text(parts.dictionary).encode("utf-8"))
-    put("concepts.npz", npz_bytes(parts.concept_bm25.to_arrays()))
+    put("concepts.arrays", pack(parts.concept_bm25.to_arrays()))
     extra = dict(extra or {})
     put(NOTES, NoteTable.from_mappings(files, extra.pop("stats", {})).to_bytes())
     passages, linked = _save_passages(tmp, put, parts, delta)
@@ -264,10 +252,10 @@ def _save_postings(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None)
     """Passage BM25 postings: what the note's documents added to the previous ones, or all of them."""
     def added() -> bytes:
         before = delta.previous.passage_bm25
-        return npz_bytes(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))
+        return pack(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))
 
     return _save_segments(tmp, put, "postings", delta, delta is not None,
-                          lambda: npz_bytes(parts.passage_bm25.to_arrays()), added, suffix=".npz")
+                          lambda: pack(parts.passage_bm25.to_arrays()), added, suffix=".arrays")
 
 
 def _save_graph(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
@@ -448,10 +436,10 @@ def load_generation(gen: Path, verify: bool = True, graph: bool = True) -> Loade
             index = _lazy_index(data, segments)
         dictionary = _read_dictionary(read("dictionary.txt").decode("utf-8"))
         first, *deltas = manifest["postings"]
-        passage_bm25 = BM25.from_arrays(read_npz(read(first)))
+        passage_bm25 = BM25.from_arrays(unpack(read(first)))
         for name in deltas:
-            passage_bm25 = passage_bm25.with_delta(read_npz(read(name)))
-        concept_bm25 = BM25.from_arrays(read_npz(read("concepts.npz")))
+            passage_bm25 = passage_bm25.with_delta(unpack(read(name)))
+        concept_bm25 = BM25.from_arrays(unpack(read("concepts.arrays")))
     except IndexCorruptError:
         raise
     except Exception as exc:  # any decoding failure means the same thing to the user

@@ -113,3 +113,30 @@ def test_a_note_table_naming_notes_that_are_gone_counts_them_changed(sample_note
     os.remove(first)
     assert ws.changed_notes(store.read_manifest(data)) == 1
     assert np.all(store.read_manifest(data)["notes"].signatures[:, 0] >= 0)
+
+
+numeric = st.sampled_from([np.int32, np.int64, np.uint16, np.uint8, np.float32, np.float64])
+
+
+@given(st.dictionaries(st.text(max_size=5), st.one_of(
+    st.lists(st.text(max_size=6), max_size=5),
+    st.tuples(numeric, st.lists(st.integers(0, 200), max_size=12)).map(lambda t: np.array(t[1], dtype=t[0])))))
+def test_array_blobs_round_trip(arrays):
+    from kg.arrays import pack, unpack
+
+    out = unpack(pack(arrays))
+    assert out.keys() == arrays.keys()
+    for name, value in arrays.items():
+        if isinstance(value, np.ndarray):
+            assert out[name].dtype == value.dtype and np.array_equal(out[name], value)
+        else:
+            assert out[name] == value
+
+
+def test_a_truncated_array_blob_is_refused_not_misread():
+    from kg.arrays import pack, unpack
+
+    blob = pack({"a": np.arange(100, dtype=np.int64), "t": ["过拟合"] * 10})
+    for cut in (3, 20, len(blob) // 2, len(blob) - 16):  # the last bytes are padding
+        with pytest.raises(ValueError):
+            unpack(blob[:cut])

@@ -138,7 +138,7 @@ def test_a_same_size_rewrite_within_the_same_clock_tick_is_still_noticed(notes, 
 
 def test_an_unchanged_settled_note_is_not_read_again(ws, monkeypatch):
     manifest = store.read_manifest(ws.data_dir)
-    signatures = manifest["notes"].signatures
+    signatures = manifest["notes"].signatures = manifest["notes"].signatures.copy()  # as loaded, read-only
     signatures[:, 3] = signatures[:, 1] + 10 * 10**9  # as if the stats were taken long after the last write
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
     assert Workspace(ws.notes_dir, ws.data_dir).changed_notes(manifest) == 0
