@@ -45,6 +45,8 @@ class Workspace:
     last_warning: str | None = None
     _loaded: dict = field(default_factory=dict, repr=False, compare=False)
     _hashes: dict = field(default_factory=dict, repr=False, compare=False)
+    _stale: str | None = field(default=None, repr=False, compare=False)
+    """Why the index `load` returned last is stale (None: it is not)."""
 
     @classmethod
     def from_settings(cls, notes: str | None = None, data: str | None = None,
@@ -83,7 +85,7 @@ class Workspace:
             scan.wait()  # no thread may run while a build forks its workers; the build changes the notes' stats
             scan = None
             loaded = self._load_after(exc, graph)
-        self.notice_staleness(loaded.manifest, scan)
+        self._stale = self.notice_staleness(loaded.manifest, scan)
         return self.remember(loaded)
 
     def _load_after(self, exc: Exception, graph: bool) -> store.LoadedIndex:
@@ -98,7 +100,7 @@ class Workspace:
         `kg add` and the app's refresh, never for a read command)."""
         with store.write_lock(self.data_dir):
             loaded = self.load(graph)
-            if self.stale_reason(loaded.manifest) is None:
+            if self._stale is None:  # as `load` just found it: a second walk of every note would tell the same
                 return loaded
             self.build()
             return self.remember(store.load(self.data_dir, graph=graph))
@@ -154,11 +156,13 @@ class Workspace:
         self._loaded[loaded.has_graph] = loaded
         return loaded
 
-    def notice_staleness(self, manifest: dict, scan: "NoteScan | None" = None) -> None:
-        """Set `last_warning` when the index of `manifest` is stale (for a face that read only the manifest)."""
+    def notice_staleness(self, manifest: dict, scan: "NoteScan | None" = None) -> str | None:
+        """Set `last_warning` when the index of `manifest` is stale (for a face that read only the
+        manifest); why it is stale, or None."""
         reason = self.stale_reason(manifest, scan)
         if reason is not None:
             self.last_warning = f"the index is stale ({reason}): showing it as it is; run `kg build` to refresh"
+        return reason
 
     def is_stale(self, manifest: dict) -> bool:
         """Whether notes were added, changed, deleted or renamed since the index was built, or
