@@ -14,6 +14,10 @@ Passages and relations are kept as segments: a base written by a build, plus one
 small segment per appended note. An append hard-links the earlier segments into
 its new generation instead of writing them again, which keeps it cheap however
 large the collection; past `MAX_SEGMENTS`, an append writes them whole again.
+
+A search reads a generation lazily (`load(graph=False)`): arrays without copies (`kg.arrays`),
+and of the passages (JSON lines, `kg.passage_rows`) only the rows its hits need. The note
+table a staleness check compares is an array blob beside the manifest (`kg.notetable`).
 """
 
 from __future__ import annotations
