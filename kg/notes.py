@@ -16,6 +16,7 @@ import operator
 import os
 import re
 import stat
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -85,6 +86,48 @@ def note_files(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
                 found[rel] = entry.path
         stack.extend(reversed(subfolders))
     return found, skipped
+
+
+def folder_signatures(root: Path) -> dict[str, list[int]] | None:
+    """`[ctime_ns, inode, when]` of every folder a walk of `root` enters, by its prefix (`""`,
+    `"a/"`, …), taken before the notes are listed; None when the folder holds anything but
+    folders and plain files with UTF-8 names (a link, a FIFO, a renamed name), whose meaning
+    can change while its folder stays the same.
+
+    A folder's ctime changes whenever an entry is added, removed or renamed in it, or its mode
+    changes: a read that finds every folder as recorded knows the walk would list the same notes
+    (`listing_unchanged`), and only stats them.
+    """
+    root = root.resolve()
+    found: dict[str, list[int]] = {}
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        info = os.stat(folder)
+        found[prefix] = [info.st_ctime_ns, info.st_ino, time.time_ns()]
+        for entry in _entries(folder):
+            if entry.is_symlink() or _SURROGATE.search(entry.name):
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith(".") and entry.name != "lost+found":
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif not entry.is_file(follow_symlinks=False):
+                return None
+    return found
+
+
+def listing_unchanged(root: Path, folders: dict[str, list[int]], settled_ns: int) -> bool:
+    """Whether every folder of `folder_signatures` is as recorded, and was already `settled_ns`
+    old when recorded (a change in the same clock tick would leave its ctime as it was)."""
+    base = str(root.resolve())
+    for prefix, (ctime, ino, when) in folders.items():
+        try:
+            info = os.stat(os.path.join(base, prefix) if prefix else base)
+        except OSError:
+            return False
+        if info.st_ctime_ns != ctime or info.st_ino != ino or when - ctime <= settled_ns:
+            return False
+    return True
 
 
 def _entries(folder: str) -> list[os.DirEntry]:

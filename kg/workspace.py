@@ -23,7 +23,7 @@ import numpy as np
 from kg import store
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError, KgError, SettingsError
 from kg.fingerprint import made_by_other_code
-from kg.notes import note_files
+from kg.notes import listing_unchanged, note_files
 from kg.notetable import NoteTable
 from kg.search import Searcher
 
@@ -78,7 +78,7 @@ class Workspace:
         Only a missing, corrupt or outdated index is built here, and only when the data folder
         is writable and a builder was given; otherwise that is a clear error.
         """
-        scan: NoteScan | None = NoteScan(self.notes_dir)  # the notes are stat'ed while the index is read
+        scan: NoteScan | None = NoteScan(self.notes_dir, data_dir=self.data_dir)  # stat'ed while the index is read
         try:
             loaded = self._cached(graph) or store.load(self.data_dir, graph=graph)
         except (IndexMissingError, IndexOutdatedError, IndexCorruptError) as exc:
@@ -186,7 +186,7 @@ class Workspace:
         a stat of each (`scan`, if one was started), compared as arrays, not a read of each.
         """
         table: NoteTable = manifest["notes"]
-        names, paths, observed = (scan or NoteScan(self.notes_dir)).result()
+        names, paths, observed = (scan or NoteScan(self.notes_dir, manifest=manifest)).result()
         if names == table.names:  # the usual case: the same notes, walked in the order they were indexed
             changed, kept, recorded = 0, range(len(names)), table.signatures
         else:
@@ -250,27 +250,53 @@ class NoteScan:
     GONE = (-2, -2, -2)
     """The stat row of a note that vanished after the walk: no recorded stat matches it."""
 
-    def __init__(self, notes_dir: Path):
+    def __init__(self, notes_dir: Path, data_dir: Path | None = None, manifest: dict | None = None):
+        """The notes of `manifest` (or of the index in `data_dir`, read in the thread) are listed from
+        it when no folder changed since its build (`kg.notes.listing_unchanged`), else walked."""
         self._notes_dir = notes_dir
+        self._data_dir = data_dir
+        self._manifest = manifest
         self._found: tuple[list[str], list[str], np.ndarray] | None = None
         self._error: BaseException | None = None
+        self.walked = False
+        """Whether the folders were walked (some changed, or none were recorded)."""
         self._thread = threading.Thread(target=self._run, name="kg-note-scan", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            current, _ = note_files(self._notes_dir)
+            listing = self._recorded_listing()
+            if listing is None:
+                self.walked = True
+                current, _ = note_files(self._notes_dir)
+                listing = list(current), list(current.values())
+            names, paths = listing
             flat: list[int] = []
-            for path in current.values():
+            for path in paths:
                 try:
                     info = os.stat(path)
                 except OSError:
                     flat.extend(self.GONE)
                 else:
                     flat.extend((info.st_size, info.st_mtime_ns, info.st_ino))
-            self._found = list(current), list(current.values()), np.array(flat, dtype=np.int64).reshape(len(current), 3)
+            self._found = names, paths, np.array(flat, dtype=np.int64).reshape(len(names), 3)
         except BaseException as exc:  # re-raised in the caller's thread, as a walk there would raise it
             self._error = exc
+
+    def _recorded_listing(self) -> tuple[list[str], list[str]] | None:
+        """The notes (and skipped files) the build listed, when no folder changed since; else None."""
+        manifest = self._manifest
+        if manifest is None and self._data_dir is not None:
+            try:
+                manifest = store.read_manifest(self._data_dir)
+            except KgError:
+                return None
+        folders = (manifest or {}).get("folders")
+        if not folders or not listing_unchanged(self._notes_dir, folders, SETTLED_NS):
+            return None
+        names = [*manifest["notes"].names, *(name for name, _ in manifest.get("skipped", []))]
+        base = str(self._notes_dir.resolve())
+        return names, [os.path.join(base, name) for name in names]
 
     def wait(self) -> None:
         self._thread.join()

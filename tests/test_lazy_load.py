@@ -140,3 +140,70 @@ def test_a_truncated_array_blob_is_refused_not_misread():
     for cut in (3, 20, len(blob) // 2, len(blob) - 16):  # the last bytes are padding
         with pytest.raises(ValueError):
             unpack(blob[:cut])
+
+
+@pytest.fixture
+def settled_ws(sample_notes, data, monkeypatch):
+    """A built workspace whose folders count as settled (as they are a few seconds after any change)."""
+    from ingest.build import build
+    from kg.workspace import Workspace
+
+    (sample_notes / "sub" / "empty").mkdir(parents=True)
+    (sample_notes / "sub" / "a.md").write_text("早停可以防止过拟合。\n", encoding="utf-8")
+    monkeypatch.setattr("kg.workspace.SETTLED_NS", -10**18)
+    ws = Workspace(sample_notes, data, build)
+    ws.build()
+    return ws
+
+
+def _scan(ws):
+    from kg.workspace import NoteScan
+
+    scan = NoteScan(ws.notes_dir, data_dir=ws.data_dir)
+    return scan, ws.changed_notes(store.read_manifest(ws.data_dir), scan)
+
+
+def test_an_unchanged_notes_folder_is_checked_without_listing_it(settled_ws, monkeypatch):
+    monkeypatch.setattr("kg.workspace.note_files", lambda root: pytest.fail("the notes were walked"))
+    scan, changed = _scan(settled_ws)
+    assert changed == 0 and not scan.walked
+
+
+@pytest.mark.parametrize("change", ["add_in_empty_folder", "add_at_top", "delete", "rename", "edit", "new_folder"])
+def test_every_kind_of_change_is_noticed_when_folders_are_recorded(settled_ws, change):
+    notes = settled_ws.notes_dir
+    if change == "add_in_empty_folder":
+        (notes / "sub" / "empty" / "new.md").write_text("新笔记\n", encoding="utf-8")
+    elif change == "add_at_top":
+        (notes / "new.md").write_text("新笔记\n", encoding="utf-8")
+    elif change == "delete":
+        (notes / "sub" / "a.md").unlink()
+    elif change == "rename":
+        (notes / "sub" / "a.md").rename(notes / "sub" / "b.md")
+    elif change == "edit":
+        with open(notes / "sub" / "a.md", "a", encoding="utf-8") as fh:
+            fh.write("梯度裁剪可以缓解梯度爆炸。\n")
+    else:
+        (notes / "sub" / "empty" / "deeper").mkdir()
+        (notes / "sub" / "empty" / "deeper" / "x.md").write_text("新笔记\n", encoding="utf-8")
+    _, changed = _scan(settled_ws)
+    assert changed >= 1
+    assert settled_ws.changed_notes(store.read_manifest(settled_ws.data_dir)) == changed  # as a walk counts
+
+
+def test_a_folder_with_a_link_is_always_walked(sample_notes, data):
+    from ingest.build import build
+    from kg.workspace import Workspace
+
+    os.symlink(sorted(sample_notes.iterdir())[0], sample_notes / "linked.md")
+    ws = Workspace(sample_notes, data, build)
+    ws.build()
+    assert store.read_manifest(data)["folders"] is None
+    scan, changed = _scan(ws)
+    assert scan.walked and changed == 0
+
+
+def test_unsettled_folders_are_walked(settled_ws, monkeypatch):
+    monkeypatch.setattr("kg.workspace.SETTLED_NS", 10**18)
+    scan, changed = _scan(settled_ws)
+    assert scan.walked and changed == 0
