@@ -53,7 +53,7 @@ class PassageRows(Sequence[Passage]):
     """The passages of some segments, parsed one line at a time when asked for, then kept."""
 
     def __init__(self, segments: list[bytes]):
-        self._segments = segments
+        self.segments = segments
         self._starts: list[np.ndarray] = []
         self._first: list[int] = []
         total = 0
@@ -92,7 +92,7 @@ class PassageRows(Sequence[Passage]):
         segment = bisect.bisect_right(self._first, i) - 1
         line = i - self._first[segment]
         starts = self._starts[segment]
-        fields, ids = json.loads(self._segments[segment][starts[line]:starts[line + 1] - 1])
+        fields, ids = json.loads(self.segments[segment][starts[line]:starts[line + 1] - 1])
         fields["heading"] = tuple(fields.get("heading", ()))
         passage = Passage.model_construct(**fields)
         self.parsed_ids.add(passage.id)
@@ -109,9 +109,10 @@ class RowConcepts(Mapping[str, list[str]]):
         self._rows = rows
 
     def _all(self) -> dict[str, list[str]]:
+        """Every passage's concepts: one JSON parse of the segments, no passage built (a search that
+        counts a concept's passages, as its typo check does, needs no more)."""
         if not self._rows.complete:
-            for _ in self._rows:
-                pass
+            self._rows.concepts_by_id = read_rows(self._rows.segments)[1]  # in passage order
             self._rows.complete = True
         return self._rows.concepts_by_id
 

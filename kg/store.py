@@ -26,6 +26,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import io
 import json
 import os
 import re
@@ -187,6 +188,14 @@ def _read_dictionary(text: str) -> dict:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """`arrays` as the bytes of an .npz file, written in one piece (the jieba dictionary cache,
+    `kg.dictionary`; an index generation stores its arrays with `kg.arrays`)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
 def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict | None = None,
@@ -460,7 +469,7 @@ def _lazy_index(data: dict, segments: list[bytes]) -> KnowledgeIndex:
     return index.model_copy(update={
         "passages": rows, "passage_concepts": concepts,
         "concept_passages": LazyMapping(lambda: _concept_passages({"concepts": index.concepts,
-                                                                    "passage_concepts": dict(concepts)}))})
+                                                                    "passage_concepts": concepts}))})
 
 
 def set_aside_corrupt(data_dir: Path) -> Path | None:

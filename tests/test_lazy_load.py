@@ -207,3 +207,14 @@ def test_unsettled_folders_are_walked(settled_ws, monkeypatch):
     monkeypatch.setattr("kg.workspace.SETTLED_NS", 10**18)
     scan, changed = _scan(settled_ws)
     assert scan.walked and changed == 0
+
+
+def test_counting_a_concepts_passages_on_a_lazy_index_builds_no_passage(bundled_index):
+    full = store.load(bundled_index.data_dir).index
+    loaded = store.load(bundled_index.data_dir, graph=False)
+    _searcher(loaded).search("过拟合")  # some rows parsed first, as a search does
+    parsed = len(loaded.index.passages._parsed)
+    counts = {cid: len(loaded.index.concept_passages.get(cid, ())) for cid in full.concepts}
+    assert counts == {cid: len(full.concept_passages.get(cid, ())) for cid in full.concepts}
+    assert dict(loaded.index.concept_passages) == full.concept_passages  # lists in passage order too
+    assert len(loaded.index.passages._parsed) == parsed

@@ -1,6 +1,5 @@
 import random
 
-import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 from rank_bm25 import BM25Plus
@@ -76,23 +75,6 @@ def test_extending_postings_equals_building_them_at_once():
         assert [score for _, score in grown_hits] == pytest.approx([score for _, score in whole_hits], rel=1e-9)
 
 
-@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "h:a", "过拟合"]), max_size=6), max_size=40),
-       st.integers(1, 12))
-def test_building_postings_block_by_block_gives_the_same_index(corpus, block):
-    import kg.bm25 as bm25
-
-    whole = BM25.build(corpus)
-    saved, bm25._BLOCK = bm25._BLOCK, block  # blocks of a few tokens: many blocks and weight batches
-    try:
-        blocked = BM25.build(corpus)
-    finally:
-        bm25._BLOCK = saved
-    assert blocked.vocab == whole.vocab
-    for name, array in whole.to_arrays().items():
-        assert np.array_equal(blocked.to_arrays()[name], array), name
-    assert np.array_equal(blocked.weights, whole.weights)
-
-
 def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_path):
     from kg.workspace import Workspace
     from ui.workspace import build_index
@@ -109,13 +91,3 @@ def test_search_returns_the_answer_block_with_its_heading_and_marked_lines(tmp_p
     assert hits[0].text.startswith("常用的有以下几个方案") and "- 早停" in hits[0].text
     assert hits[0].text.split("\n")[hits[0].matched[0]] == "- dropout 防止过拟合"
     assert not any(is_navigation(h.text) or "](#" in h.text or "img/" in h.text for h in hits)
-
-
-def test_saved_weights_load_back_as_the_weights_the_postings_give():
-    rng = random.Random(5)
-    corpus = [[rng.choice("abcdefgh") for _ in range(rng.randint(1, 9))] for _ in range(50)]
-    arrays = BM25.build(corpus).to_arrays()
-    saved = BM25.from_arrays(arrays)
-    computed = BM25.from_arrays({k: v for k, v in arrays.items() if k != "weights"})
-    assert np.array_equal(saved.weights, computed.weights)
-    assert saved.top(list("abc"), 10) == computed.top(list("abc"), 10)
