@@ -50,7 +50,8 @@ def read_rows(segments: list[bytes]) -> tuple[list[dict], dict[str, list[str]]]:
 
 
 class PassageRows(Sequence[Passage]):
-    """The passages of some segments, parsed one line at a time when asked for, then kept."""
+    """The passages of some segments, parsed one line at a time when asked for, then kept (a
+    passage's sequences are tuples, as validation would make them)."""
 
     def __init__(self, segments: list[bytes]):
         self.segments = segments
@@ -93,8 +94,7 @@ class PassageRows(Sequence[Passage]):
         line = i - self._first[segment]
         starts = self._starts[segment]
         fields, ids = json.loads(self.segments[segment][starts[line]:starts[line + 1] - 1])
-        fields["heading"] = tuple(fields.get("heading", ()))
-        passage = Passage.model_construct(**fields)
+        passage = Passage.model_construct(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
         self.parsed_ids.add(passage.id)
         if ids is not None:
             self.concepts_by_id[passage.id] = ids
