@@ -9,7 +9,9 @@ Figures (see RESULTS.md for the method of each):
   1 search    our BM25.top vs rank-bm25 BM25Plus.get_scores + argsort, same tokens, 3 corpus sizes;
               top-10 parity; the full Searcher.search path on the real index
   2 build     `kg build` of the notes (fresh data folder) in MB/s vs jieba.lcut over the same text
-  3 cold      `kg search 过拟合` in a fresh process vs jieba's import + load and bare `python -c pass`
+  3 cold      `kg search 过拟合` in a fresh process vs jieba's import + load and bare `python -c pass`;
+              with --many-notes N, also over N one-line notes (bench/many_notes.py) vs `import kg`,
+              and that build's peak RSS
   4 append    ingest.append.add_note of a 2 KB note vs the full build
   5 app       `kg ui` until /_stcore/health answers vs a one-line Streamlit app; kg.explore server time
   6 memory    peak RSS of the build, of a 300k-passage BM25 build and of loading + searching it,
@@ -86,6 +88,7 @@ class Config:
     only: tuple[str, ...]
     keep: bool
     command: str
+    many_notes: int = 0
 
 
 @dataclass
@@ -413,6 +416,39 @@ def fig_cold(ctx: Context) -> None:
         f"`python -c \"import jieba; jieba.initialize()\"`: {', '.join(fs(t) for t in times['jieba'])}.\n"
         f"`python -c pass`: {', '.join(fs(t) for t in times['pass'])}.\n"
         f"One fresh process, phase by phase (`bench/child.py coldsplit`): {split_text}.\n")
+
+
+def fig_many_notes(ctx: Context) -> None:
+    """Cold `kg search` over many one-line notes, where reading the index and checking every note's
+    stat dominate, vs `import kg` in a fresh process; CPU time (user + sys) beside wall time."""
+    from many_notes import one_line_notes
+
+    cfg, n = ctx.cfg, ctx.cfg.many_notes
+    notes, data = ctx.work / f"many-{n}", ctx.work / f"many-{n}.kg"
+    one_line_notes(notes, n)
+    built, peak = run_kg_measured(ctx, ["build", "--notes", notes, "--data", data], timeout=3600)
+    ctx.row("6", f"peak RSS, `kg build` of {n:,} one-line notes", fmb(peak), f"build took {fs(built.wall)}", "—",
+            "≤ 1.5 GB", verdict(peak <= 1.5 * GB))
+    cmds = {"kg": [*ctx.kg, "search", "过拟合", "--notes", notes, "--data", data],
+            "import": [sys.executable, "-c", "import kg"]}
+    for name, cmd in cmds.items():
+        run_child(cmd, timeout=300).check(name)
+    walls: dict[str, list[float]] = {k: [] for k in cmds}
+    cpus: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(cfg.cold_reps):
+        for name, cmd in cmds.items():
+            before = os.times()
+            walls[name].append(run_child(cmd, timeout=300).check(name).wall)
+            after = os.times()
+            cpus[name].append(after.children_user + after.children_system
+                              - before.children_user - before.children_system)
+    kg_t, base_t = med(walls["kg"]), med(walls["import"])
+    ctx.row("3", f"cold `kg search 过拟合` over {n:,} one-line notes (median of {cfg.cold_reps})",
+            f"{fs(kg_t)} (CPU {fs(med(cpus['kg']))})", f"`python -c 'import kg'` {fs(base_t)} (CPU "
+            f"{fs(med(cpus['import']))})", f"×{kg_t / base_t:.1f}", "≤ 1.0 s", verdict(kg_t <= 1.0))
+    ctx.detail(f"### 3b Cold search over {n:,} notes\n\n"
+               f"`kg search`: wall {', '.join(fs(t) for t in walls['kg'])}; CPU {', '.join(fs(t) for t in cpus['kg'])}.\n"
+               f"`import kg`: wall {', '.join(fs(t) for t in walls['import'])}.\n")
 
 
 # ----------------------------------------------------------------------------- 4 append
@@ -1033,6 +1069,8 @@ def parse_args(argv=None) -> Config:
     ap.add_argument("--queries", type=int, help="number of queries (default 200; --quick 30)")
     ap.add_argument("--only", help=f"comma-separated subset of {','.join(FIGURES)}")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (built indexes) for inspection")
+    ap.add_argument("--many-notes", type=int, default=0,
+                    help="also time a cold search over this many one-line notes, e.g. 100000 (its build takes minutes)")
     a = ap.parse_args(argv)
     shared = ROOT.parent / "shared" / "corpora"
     notes = a.notes or (ROOT / "notes" if a.quick or not shared.is_dir() else shared)
@@ -1046,7 +1084,7 @@ def parse_args(argv=None) -> Config:
         mid=a.mid or (1000 if q else 30_000), queries=a.queries or (30 if q else 200),
         ours_reps=2 if q else 5, ref_reps_real=1 if q else 3, ref_reps_mid=1, ref_subset_large=10 if q else 20,
         build_reps=1 if q else 3, cold_reps=2 if q else 5, append_reps=1 if q else 3, app_reps=1 if q else 3,
-        only=only, keep=a.keep, command="python3 bench/run.py " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:])),
+        only=only, keep=a.keep, many_notes=a.many_notes, command="python3 bench/run.py " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:])),
     )
 
 
@@ -1071,6 +1109,8 @@ def main(argv=None) -> int:
             print(f"[{name}]", flush=True)
             try:
                 globals()[f"fig_{name}"](ctx)
+                if name == "cold" and cfg.many_notes:
+                    fig_many_notes(ctx)
             except Exception as exc:
                 failed += 1
                 traceback.print_exc()

@@ -180,8 +180,9 @@ def _add_and_fold_in(ws: Workspace, loaded: store.LoadedIndex, path: Path) -> Ad
     data = path.read_bytes()
     extract, assembled = _fold_in(loaded, source, data, tokenizer)
     store.write_atomic(cache_path(ws.data_dir, source, data), extract.model_dump_json().encode(), durable=False)
-    files = {**loaded.manifest["files"], source: extract.sha}
-    stats = {**loaded.manifest.get("stats", {}), source: signature}
+    notes = loaded.manifest["notes"]
+    files = {**notes.files, source: extract.sha}
+    stats = {**notes.stats, source: signature}
     gen = store.save(ws.data_dir, assembled, files, extra=manifest_extra(loaded.manifest.get("skipped", []), stats),
                      delta=append_delta(loaded, assembled))
     ws.remember(store.LoadedIndex(assembled.index, assembled.passage_bm25, assembled.concept_bm25,

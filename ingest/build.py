@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from ingest.assemble import assemble
 from ingest.extract import extract_text
 from ingest.read import UndecodableNote, UnreadableNote, decode, find_notes, read_note
+from kg.notes import folder_signatures
 from kg import store
 from kg.fingerprint import extraction_fingerprint, index_code
 from kg.models import FileExtract
@@ -142,12 +143,14 @@ def _build(notes_dir: Path, data_dir: Path, tokenizer: Tokenizer | None, workers
     _remove_stale_temp_files(notes_dir)
     tokenizer = tokenizer or default_tokenizer()
     report = BuildReport()
+    folders = folder_signatures(notes_dir)  # before the notes are listed: a later change shows in a ctime
     stats = note_stats(notes_dir)  # before the notes are read: a write after the read changes the stat
     extracts = read_extracts(notes_dir, data_dir, tokenizer, report,
                              workers=default_workers() if workers is None else workers)
     built = assemble(extracts, tokenizer)
     files = {ex.source: ex.sha for ex in extracts}
-    store.save(data_dir, built, files, extra=manifest_extra(report.skipped, {s: stats[s] for s in files if s in stats}))
+    store.save(data_dir, built, files,
+               extra=manifest_extra(report.skipped, {s: stats[s] for s in files if s in stats}, folders))
     _prune_cache(data_dir, report.cache_used)
     report.passages = len(built.index.passages)
     report.concepts = len(built.index.concepts)
@@ -168,9 +171,10 @@ def note_stats(notes_dir: Path) -> dict[str, list[int]]:
     return stats
 
 
-def manifest_extra(skipped: list, stats: dict[str, list[int]]) -> dict:
-    """What a build or an append adds to a generation's manifest besides the index itself."""
-    return {"skipped": skipped, "stats": stats, **index_code()}
+def manifest_extra(skipped: list, stats: dict[str, list[int]], folders: dict | None = None) -> dict:
+    """What a build or an append adds to a generation's manifest besides the index itself (an append
+    records no folders: the note it wrote changed one, so reads walk the notes until the next build)."""
+    return {"skipped": skipped, "stats": stats, "folders": folders, **index_code()}
 
 
 def _remove_stale_temp_files(notes_dir: Path, older_than: float = 600.0) -> None:

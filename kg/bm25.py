@@ -17,6 +17,9 @@ import numpy as np
 
 from kg.fields import HEADING_TOKEN
 
+_BLOCK = 1 << 20
+"""Tokens (a build) or postings (weights) handled at a time: bounds the size of temporaries."""
+
 
 class BM25:
     """Postings of BM25Plus weights, one array per field, indexed by term.
@@ -40,7 +43,8 @@ class BM25:
     """
 
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
-                 lengths: np.ndarray, k1: float = 1.5, b: float = 0.75):
+                 lengths: np.ndarray, k1: float = 1.5, b: float = 0.75, weights: np.ndarray | None = None):
+        """`weights` as saved with these postings (`to_arrays`), or None to compute them."""
         self.vocab = vocab
         self.indptr = indptr
         self.docs = docs
@@ -49,35 +53,59 @@ class BM25:
         self.k1 = k1
         self.b = b
         self.n_docs = len(lengths)
-        self.weights = self._weights()
+        self.weights = self._weights() if weights is None else weights
 
     def _weights(self) -> np.ndarray:
-        """Final per-posting weights, vectorized: recomputed whenever documents are added."""
+        """Final per-posting weights, vectorized: recomputed whenever documents are added.
+
+        Computed a block of postings at a time, so the float64 temporaries stay a few MB
+        however large the collection (whole-array temporaries were most of a 300k-passage
+        build's peak memory).
+        """
+        weights = np.empty(len(self.docs), dtype=np.float32)
         if not len(self.docs):
-            return np.zeros(0, dtype=np.float32)
+            return weights
         df = np.diff(self.indptr)
         idf = np.log((self.n_docs + 1) / df)
         avgdl = float(self.lengths.mean()) or 1.0
-        norm = self.k1 * (1 - self.b + self.b * self.lengths[self.docs] / avgdl)
         heading_terms = np.fromiter((t.startswith(HEADING_TOKEN) for t in self.vocab), dtype=bool, count=len(self.vocab))
-        norm[np.repeat(heading_terms, df)] = self.k1
-        tf = self.tfs.astype(np.float64)
-        return (np.repeat(idf, df) * tf * (self.k1 + 1) / (norm + tf)).astype(np.float32)
+        term_of = np.repeat(np.arange(len(df), dtype=np.int32), df)
+        for lo in range(0, len(self.docs), _BLOCK):
+            hi = min(lo + _BLOCK, len(self.docs))
+            terms = term_of[lo:hi]
+            norm = self.k1 * (1 - self.b + self.b * self.lengths[self.docs[lo:hi]] / avgdl)
+            norm[heading_terms[terms]] = self.k1
+            tf = self.tfs[lo:hi].astype(np.float64)
+            weights[lo:hi] = idf[terms] * tf * (self.k1 + 1) / (norm + tf)
+        return weights
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> "BM25":
-        """Postings of a whole corpus at once: term ids for every token, then one `np.unique` over
-        (term, document) pairs gives term-major postings with their frequencies."""
+        """Postings of a whole corpus: (term, document, frequency) triples made a block of documents
+        at a time (term ids for its tokens, then one `np.unique` over its (term, document) pairs),
+        then put term-major by one stable sort of the term ids (documents stay ascending).
+
+        Blocks keep the token-sized temporaries small: a 300k-passage corpus has tens of millions
+        of tokens, and whole-corpus int64 arrays of them were most of a build's memory.
+        """
         vocab: dict[str, int] = {}
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for doc in corpus for t in doc), dtype=np.int64)
-        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.float32, count=len(corpus))
         n_docs = len(corpus)
-        docs_of_tokens = np.repeat(np.arange(n_docs, dtype=np.int64), lengths.astype(np.int64))
-        pairs, tfs = np.unique(ids * max(n_docs, 1) + docs_of_tokens, return_counts=True)
-        terms, docs = np.divmod(pairs, max(n_docs, 1))
+        lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.float32, count=n_docs)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        start = 0
+        while start < n_docs:
+            stop = _block_end(lengths, start)
+            parts.append(_block_postings(corpus[start:stop], start, vocab))
+            start = stop
+        terms = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        docs = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        tfs = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.uint16)
+        del parts
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
-        return cls(vocab, indptr, docs.astype(np.int32), np.minimum(tfs, 65535).astype(np.uint16), lengths, k1, b)
+        order = np.argsort(terms, kind="stable")  # blocks are term-sorted runs: a merge of a few runs
+        del terms
+        return cls(vocab, indptr, docs[order], tfs[order], lengths, k1, b)
 
     def extend(self, corpus: Sequence[Sequence[str]]) -> "BM25":
         """A new index with `corpus` appended as documents n_docs, n_docs+1, …: what an appended note costs."""
@@ -92,7 +120,7 @@ class BM25:
                 terms.append(i if i is not None else new_terms.setdefault(term, len(self.vocab) + len(new_terms)))
                 docs.append(base + offset)
                 tfs.append(min(tf, 65535))
-        return self.with_delta({"terms": np.array(list(new_terms), dtype=str),
+        return self.with_delta({"terms": list(new_terms),
                                 "post_terms": np.array(terms, dtype=np.int64),
                                 "post_docs": np.array(docs, dtype=np.int32),
                                 "post_tfs": np.array(tfs, dtype=np.uint16),
@@ -101,7 +129,7 @@ class BM25:
     def with_delta(self, delta) -> "BM25":
         """This index plus a delta (`delta_since`): new terms, the new documents' postings and lengths."""
         vocab = dict(self.vocab)
-        for term in delta["terms"].tolist():
+        for term in _strings(delta["terms"]):
             vocab[term] = len(vocab)
         lengths = np.concatenate([self.lengths, delta["lengths"].astype(np.float32)])
         indptr, docs, tfs = _merge_postings(self.indptr, self.docs, self.tfs, len(vocab),
@@ -123,7 +151,7 @@ class BM25:
         term_of_posting = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
         new = self.docs >= n_docs
         added = sorted((i, t) for t, i in self.vocab.items() if i >= n_terms)
-        return {"terms": np.array([t for _, t in added], dtype=str), "post_terms": term_of_posting[new],
+        return {"terms": [t for _, t in added], "post_terms": term_of_posting[new],
                 "post_docs": self.docs[new], "post_tfs": self.tfs[new], "lengths": self.lengths[n_docs:]}
 
     def _accumulate(self, query: Sequence[str], boosts: dict[str, float] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -193,15 +221,41 @@ class BM25:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         terms = sorted(self.vocab, key=self.vocab.get)
-        return {"terms": np.array(terms, dtype=str), "indptr": self.indptr, "docs": self.docs, "tfs": self.tfs,
-                "lengths": self.lengths, "params": np.array([self.k1, self.b])}
+        return {"terms": terms, "indptr": self.indptr, "docs": self.docs, "tfs": self.tfs,
+                "lengths": self.lengths, "params": np.array([self.k1, self.b]), "weights": self.weights}
 
     @classmethod
     def from_arrays(cls, arrays) -> "BM25":
-        terms = arrays["terms"].tolist()
+        """The index `to_arrays` saved; its weights as saved (computing them was the largest part of a
+        cold load after the notes' stats), or computed when the arrays have none."""
+        terms = _strings(arrays["terms"])
         k1, b = (float(x) for x in arrays["params"])
+        weights = arrays["weights"] if "weights" in arrays else None
         return cls({t: i for i, t in enumerate(terms)}, arrays["indptr"], arrays["docs"], arrays["tfs"],
-                   arrays["lengths"], k1, b)
+                   arrays["lengths"], k1, b, weights)
+
+
+def _strings(terms) -> list[str]:
+    """Terms as saved: a list (`kg.arrays`) or a numpy string array (an .npz)."""
+    return terms.tolist() if isinstance(terms, np.ndarray) else list(terms)
+
+
+def _block_end(lengths: np.ndarray, start: int) -> int:
+    """Where the block of documents from `start` ends: about `_BLOCK` tokens, one document at least."""
+    ends = np.cumsum(lengths[start:start + _BLOCK], dtype=np.int64)
+    return start + max(1, int(np.searchsorted(ends, _BLOCK, side="right")))
+
+
+def _block_postings(block: Sequence[Sequence[str]], first_doc: int, vocab: dict[str, int]):
+    """(term, document, frequency) of documents `first_doc`, …, sorted by term then document;
+    new terms get the next ids of `vocab`."""
+    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for doc in block for t in doc), dtype=np.int64)
+    n = len(block)
+    ids *= n
+    ids += np.repeat(np.arange(n, dtype=np.int64), [len(doc) for doc in block])
+    pairs, tfs = np.unique(ids, return_counts=True)
+    terms, docs = np.divmod(pairs, n)
+    return terms.astype(np.int32), (docs + first_doc).astype(np.int32), np.minimum(tfs, 65535).astype(np.uint16)
 
 
 def _merge_postings(indptr, docs, tfs, n_terms, new_terms, new_docs, new_tfs):

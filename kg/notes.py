@@ -12,8 +12,11 @@ with a clear error, so the last good index is kept instead of one missing those 
 
 from __future__ import annotations
 
+import operator
 import os
+import re
 import stat
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +24,9 @@ from kg.errors import NotesUnreadableError
 from kg.limits import max_note_bytes
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+"""How a file name's bytes that are not UTF-8 appear in a `str` (`os.fsdecode`)."""
+_BY_NAME = operator.attrgetter("name")
 _CHUNK = 1 << 16
 
 
@@ -62,6 +68,10 @@ def note_files(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
         subfolders = []
         for entry in _entries(folder):
             name = entry.name
+            if _is_plain_file(entry):  # the usual note, told from the folder listing alone
+                if not name.startswith(".") and name.lower().endswith(NOTE_SUFFIXES):
+                    found[readable_name(prefix + name, found)] = entry.path
+                continue
             if _is_folder(entry):
                 if not name.startswith(".") and name != "lost+found" and not entry.is_symlink():
                     subfolders.append((entry.path, f"{prefix}{name}/"))  # links to folders are not followed
@@ -78,15 +88,65 @@ def note_files(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return found, skipped
 
 
+def folder_signatures(root: Path) -> dict[str, list[int]] | None:
+    """`[ctime_ns, inode, when]` of every folder a walk of `root` enters, by its prefix (`""`,
+    `"a/"`, …), taken before the notes are listed; None when the folder holds anything but
+    folders and plain files with UTF-8 names (a link, a FIFO, a renamed name), whose meaning
+    can change while its folder stays the same.
+
+    A folder's ctime changes whenever an entry is added, removed or renamed in it, or its mode
+    changes: a read that finds every folder as recorded knows the walk would list the same notes
+    (`listing_unchanged`), and only stats them.
+    """
+    root = root.resolve()
+    found: dict[str, list[int]] = {}
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        info = os.stat(folder)
+        found[prefix] = [info.st_ctime_ns, info.st_ino, time.time_ns()]
+        for entry in _entries(folder):
+            if entry.is_symlink() or _SURROGATE.search(entry.name):
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith(".") and entry.name != "lost+found":
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif not entry.is_file(follow_symlinks=False):
+                return None
+    return found
+
+
+def listing_unchanged(root: Path, folders: dict[str, list[int]], settled_ns: int) -> bool:
+    """Whether every folder of `folder_signatures` is as recorded, and was already `settled_ns`
+    old when recorded (a change in the same clock tick would leave its ctime as it was)."""
+    base = str(root.resolve())
+    for prefix, (ctime, ino, when) in folders.items():
+        try:
+            info = os.stat(os.path.join(base, prefix) if prefix else base)
+        except OSError:
+            return False
+        if info.st_ctime_ns != ctime or info.st_ino != ino or when - ctime <= settled_ns:
+            return False
+    return True
+
+
 def _entries(folder: str) -> list[os.DirEntry]:
     """A folder's entries by name; a folder that cannot be listed stops the build (its notes would
     silently vanish from the index)."""
     try:
         with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: e.name)
+            return sorted(it, key=_BY_NAME)
     except OSError as error:
         raise NotesUnreadableError(f"cannot read the notes folder {readable_name(folder)}: {error.strerror} "
                                    "(nothing was built; the last index is kept)") from None
+
+
+def _is_plain_file(entry: os.DirEntry) -> bool:
+    """A regular file, not a link: what `_not_a_note` accepts without a `stat`."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _is_folder(entry: os.DirEntry) -> bool:
@@ -128,7 +188,7 @@ def readable_name(name: str, taken: dict[str, Path] | None = None) -> str:
     >>> print(readable_name(os.fsdecode(b"a\\xff.md")))
     a\\xff.md
     """
-    if name.isascii() or not any("\udc80" <= c <= "\udcff" for c in name):
+    if name.isascii() or not _SURROGATE.search(name):
         return name
     raw = os.fsencode(name)
     try:

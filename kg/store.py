@@ -14,6 +14,10 @@ Passages and relations are kept as segments: a base written by a build, plus one
 small segment per appended note. An append hard-links the earlier segments into
 its new generation instead of writing them again, which keeps it cheap however
 large the collection; past `MAX_SEGMENTS`, an append writes them whole again.
+
+A search reads a generation lazily (`load(graph=False)`): arrays without copies (`kg.arrays`),
+and of the passages (JSON lines, `kg.passage_rows`) only the rows its hits need. The note
+table a staleness check compares is an array blob beside the manifest (`kg.notetable`).
 """
 
 from __future__ import annotations
@@ -31,24 +35,29 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from filelock import FileLock
-from pydantic import TypeAdapter
 
+from kg.arrays import pack, unpack
 from kg.bm25 import BM25
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError
 from kg.index import FORMAT_VERSION, KnowledgeIndex
 from kg.models import Passage, Relation
+from kg.notetable import NoteTable
+from kg.passage_rows import LazyMapping, PassageRows, RowConcepts, read_rows, rows_bytes
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
-_NOT_IN_SEARCH = {"relations", "concept_passages", "passages"}
+_NOT_IN_SEARCH = {"relations", "concept_passages", "passages", "passage_concepts"}
+NOTES = "notes.arrays"
+"""Each indexed note's sha256 and stat (`kg.notetable`): what a staleness check compares."""
 MAX_SEGMENTS = 16
 """Segments per kind (passages, graph) before an append writes that kind whole again: loading
 never reads more than this."""
-_PASSAGE_LIST = TypeAdapter(list[Passage])
 _GENERATION_NAME = re.compile(r"gen-[0-9]{1,18}")
 LOAD_ATTEMPTS = 8
 """Loads tried when the pointer moved under a reader (a writer saved twice while it read)."""
@@ -120,6 +129,8 @@ def no_gc_pauses():
 
 @functools.lru_cache(maxsize=None)
 def _lock_for(path: str) -> FileLock:
+    from filelock import FileLock  # only writers lock: a search does not import it
+
     return FileLock(path, timeout=600)
 
 
@@ -180,15 +191,11 @@ def _sha(data: bytes) -> str:
 
 
 def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """`arrays` as the bytes of an .npz file (written, and checksummed, in one piece)."""
+    """`arrays` as the bytes of an .npz file, written in one piece (the jieba dictionary cache,
+    `kg.dictionary`; an index generation stores its arrays with `kg.arrays`)."""
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
-
-
-def _read_npz(data: bytes) -> dict[str, np.ndarray]:
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-        return {k: arrays[k] for k in arrays.files}
 
 
 def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict | None = None,
@@ -216,7 +223,9 @@ def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict |
     serializer = parts.index.__pydantic_serializer__  # bytes straight from pydantic-core: no str round trip
     put("search.json", serializer.to_json(parts.index, exclude=_NOT_IN_SEARCH))
     put("dictionary.txt", _dictionary_text(parts.dictionary).encode("utf-8"))
-    put("concepts.npz", npz_bytes(parts.concept_bm25.to_arrays()))
+    put("concepts.arrays", pack(parts.concept_bm25.to_arrays()))
+    extra = dict(extra or {})
+    put(NOTES, NoteTable.from_mappings(files, extra.pop("stats", {})).to_bytes())
     passages, linked = _save_passages(tmp, put, parts, delta)
     postings, linked_postings = _save_postings(tmp, put, parts, delta)
     graph, linked_graph = _save_graph(tmp, put, parts, delta)
@@ -225,13 +234,12 @@ def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict |
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.time(),
-        "files": files,
         "concept_order": parts.concept_order,
         "passages": passages,
         "postings": postings,
         "graph": graph,
         "sha256": {**linked, **sums},
-        **(extra or {}),
+        **extra,
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     for name in (*sums, "manifest.json"):
@@ -246,20 +254,21 @@ def save(data_dir: Path, parts: IndexParts, files: dict[str, str], extra: dict |
 
 
 def _save_passages(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
-    """Passage segments: the note's new passages after the earlier segments, or all of them."""
+    """Passage segments (`kg.passage_rows`): the note's new passages after the earlier segments, or all."""
+    concepts = parts.index.passage_concepts
     return _save_segments(tmp, put, "passages", delta, delta is not None,
-                          lambda: _PASSAGE_LIST.dump_json(parts.index.passages),
-                          lambda: _PASSAGE_LIST.dump_json(delta.passages))
+                          lambda: rows_bytes(parts.index.passages, concepts),
+                          lambda: rows_bytes(delta.passages, concepts), suffix=".jsonl")
 
 
 def _save_postings(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
     """Passage BM25 postings: what the note's documents added to the previous ones, or all of them."""
     def added() -> bytes:
         before = delta.previous.passage_bm25
-        return npz_bytes(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))
+        return pack(parts.passage_bm25.delta_since(before.n_docs, len(before.vocab)))
 
     return _save_segments(tmp, put, "postings", delta, delta is not None,
-                          lambda: npz_bytes(parts.passage_bm25.to_arrays()), added, suffix=".npz")
+                          lambda: pack(parts.passage_bm25.to_arrays()), added, suffix=".arrays")
 
 
 def _save_graph(tmp: Path, put, parts: IndexParts, delta: AppendDelta | None) -> tuple[list[str], dict[str, str]]:
@@ -369,8 +378,9 @@ def read_manifest(data_dir: Path) -> dict:
     return generation_manifest(current_generation(data_dir))
 
 
-def generation_manifest(gen: Path) -> dict:
-    """The manifest of generation folder `gen`, whatever `CURRENT` says now."""
+def generation_manifest(gen: Path, verify: bool = True) -> dict:
+    """The manifest of generation folder `gen`, whatever `CURRENT` says now, with its note table
+    (`kg.notetable`, checked against its checksum) as `"notes"`."""
     try:
         manifest = json.loads((gen / "manifest.json").read_bytes())
     except (OSError, ValueError) as exc:
@@ -379,7 +389,24 @@ def generation_manifest(gen: Path) -> dict:
         raise IndexCorruptError(f"the manifest in {gen} is not an object")
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexOutdatedError(f"index format {manifest.get('format')} is not {FORMAT_VERSION}: rebuild")
+    try:
+        manifest["notes"] = NoteTable.from_bytes(_checked_reader(gen, manifest, verify)(NOTES))
+    except IndexCorruptError:
+        raise
+    except Exception as exc:
+        raise IndexCorruptError(f"cannot read the note table in {gen}: {exc}") from exc
     return manifest
+
+
+def _checked_reader(gen: Path, manifest: dict, verify: bool):
+    def read(name: str) -> bytes:
+        """A file of the generation, read once and checked against its checksum."""
+        data = (gen / name).read_bytes()
+        if verify and _sha(data) != manifest["sha256"][name]:
+            raise IndexCorruptError(f"{gen / name} does not match its checksum")
+        return data
+
+    return read
 
 
 def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex:
@@ -401,36 +428,48 @@ def load(data_dir: Path, verify: bool = True, graph: bool = True) -> LoadedIndex
 
 
 def load_generation(gen: Path, verify: bool = True, graph: bool = True) -> LoadedIndex:
-    """Generation folder `gen`, whatever `CURRENT` says now."""
+    """Generation folder `gen`, whatever `CURRENT` says now.
+
+    With `graph=False` (a search) the passages stay the checked bytes of their segments, parsed
+    a line at a time when a hit needs one (`kg.passage_rows`); a full load validates them all.
+    """
     if not gen.is_dir():
         raise IndexCorruptError(f"generation {gen.name!r} is missing")
-    manifest = generation_manifest(gen)
-
-    def read(name: str) -> bytes:
-        """A file of the generation, read once and checked against its checksum."""
-        data = (gen / name).read_bytes()
-        if verify and _sha(data) != manifest["sha256"][name]:
-            raise IndexCorruptError(f"{gen / name} does not match its checksum")
-        return data
-
+    manifest = generation_manifest(gen, verify)
+    read = _checked_reader(gen, manifest, verify)
     try:
         data = json.loads(read("search.json"))
-        data["passages"] = [p for name in manifest["passages"] for p in json.loads(read(name))]
-        data["concept_passages"] = _concept_passages(data)
+        segments = [read(name) for name in manifest["passages"]]
         if graph:
+            data["passages"], data["passage_concepts"] = read_rows(segments)
+            data["concept_passages"] = _concept_passages(data)
             data["relations"] = _read_graph(read, manifest["graph"])
-        index = KnowledgeIndex.model_validate(data)
+            index = KnowledgeIndex.model_validate(data)
+        else:
+            index = _lazy_index(data, segments)
         dictionary = _read_dictionary(read("dictionary.txt").decode("utf-8"))
         first, *deltas = manifest["postings"]
-        passage_bm25 = BM25.from_arrays(_read_npz(read(first)))
+        passage_bm25 = BM25.from_arrays(unpack(read(first)))
         for name in deltas:
-            passage_bm25 = passage_bm25.with_delta(_read_npz(read(name)))
-        concept_bm25 = BM25.from_arrays(_read_npz(read("concepts.npz")))
+            passage_bm25 = passage_bm25.with_delta(unpack(read(name)))
+        concept_bm25 = BM25.from_arrays(unpack(read("concepts.arrays")))
     except IndexCorruptError:
         raise
     except Exception as exc:  # any decoding failure means the same thing to the user
         raise IndexCorruptError(f"cannot read the index in {gen}: {exc}") from exc
     return LoadedIndex(index, passage_bm25, concept_bm25, manifest["concept_order"], dictionary, manifest, gen, graph)
+
+
+def _lazy_index(data: dict, segments: list[bytes]) -> KnowledgeIndex:
+    """The index a search reads: concepts and names validated, passages parsed when asked for (they
+    are checked bytes the index wrote itself), no relations."""
+    rows = PassageRows(segments)
+    concepts = RowConcepts(rows)
+    index = KnowledgeIndex.model_validate(data)
+    return index.model_copy(update={
+        "passages": rows, "passage_concepts": concepts,
+        "concept_passages": LazyMapping(lambda: _concept_passages({"concepts": index.concepts,
+                                                                    "passage_concepts": concepts}))})
 
 
 def set_aside_corrupt(data_dir: Path) -> Path | None:

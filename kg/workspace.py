@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kg import store
 from kg.errors import IndexCorruptError, IndexMissingError, IndexOutdatedError, KgError, SettingsError
 from kg.fingerprint import made_by_other_code
-from kg.notes import note_files
+from kg.notes import listing_unchanged, note_files
+from kg.notetable import NoteTable
 from kg.search import Searcher
 
 Builder = Callable[[Path, Path], Any]
@@ -41,6 +45,8 @@ class Workspace:
     last_warning: str | None = None
     _loaded: dict = field(default_factory=dict, repr=False, compare=False)
     _hashes: dict = field(default_factory=dict, repr=False, compare=False)
+    _stale: str | None = field(default=None, repr=False, compare=False)
+    """Why the index `load` returned last is stale (None: it is not)."""
 
     @classmethod
     def from_settings(cls, notes: str | None = None, data: str | None = None,
@@ -72,25 +78,29 @@ class Workspace:
         Only a missing, corrupt or outdated index is built here, and only when the data folder
         is writable and a builder was given; otherwise that is a clear error.
         """
+        scan: NoteScan | None = NoteScan(self.notes_dir, data_dir=self.data_dir)  # stat'ed while the index is read
         try:
             loaded = self._cached(graph) or store.load(self.data_dir, graph=graph)
-        except IndexMissingError:
-            self._build_missing("there is no index yet")
-            loaded = store.load(self.data_dir, graph=graph)
-        except IndexOutdatedError as exc:
-            self._build_missing(str(exc))
-            loaded = store.load(self.data_dir, graph=graph)
-        except IndexCorruptError as exc:
-            loaded = self._recover(exc, graph)
-        self.notice_staleness(loaded.manifest)
+        except (IndexMissingError, IndexOutdatedError, IndexCorruptError) as exc:
+            scan.wait()  # no thread may run while a build forks its workers; the build changes the notes' stats
+            scan = None
+            loaded = self._load_after(exc, graph)
+        self._stale = self.notice_staleness(loaded.manifest, scan)
         return self.remember(loaded)
+
+    def _load_after(self, exc: Exception, graph: bool) -> store.LoadedIndex:
+        """The index after `exc` stopped a load: built when missing or outdated, recovered when corrupt."""
+        if isinstance(exc, IndexCorruptError):
+            return self._recover(exc, graph)
+        self._build_missing("there is no index yet" if isinstance(exc, IndexMissingError) else str(exc))
+        return store.load(self.data_dir, graph=graph)
 
     def refresh(self, graph: bool = True) -> store.LoadedIndex:
         """The index, rebuilt first if notes changed or other code built it (a write: for
         `kg add` and the app's refresh, never for a read command)."""
         with store.write_lock(self.data_dir):
             loaded = self.load(graph)
-            if self.stale_reason(loaded.manifest) is None:
+            if self._stale is None:  # as `load` just found it: a second walk of every note would tell the same
                 return loaded
             self.build()
             return self.remember(store.load(self.data_dir, graph=graph))
@@ -146,52 +156,56 @@ class Workspace:
         self._loaded[loaded.has_graph] = loaded
         return loaded
 
-    def notice_staleness(self, manifest: dict) -> None:
-        """Set `last_warning` when the index of `manifest` is stale (for a face that read only the manifest)."""
-        reason = self.stale_reason(manifest)
+    def notice_staleness(self, manifest: dict, scan: "NoteScan | None" = None) -> str | None:
+        """Set `last_warning` when the index of `manifest` is stale (for a face that read only the
+        manifest); why it is stale, or None."""
+        reason = self.stale_reason(manifest, scan)
         if reason is not None:
             self.last_warning = f"the index is stale ({reason}): showing it as it is; run `kg build` to refresh"
+        return reason
 
     def is_stale(self, manifest: dict) -> bool:
         """Whether notes were added, changed, deleted or renamed since the index was built, or
         it was built by other code."""
         return self.stale_reason(manifest) is not None
 
-    def stale_reason(self, manifest: dict) -> str | None:
+    def stale_reason(self, manifest: dict, scan: "NoteScan | None" = None) -> str | None:
         """Why the index no longer matches the notes or the code (one line), or None."""
-        changed = self.changed_notes(manifest)
+        changed = self.changed_notes(manifest, scan)
         if changed:
             return f"{changed} note{'s' if changed != 1 else ''} changed since the last build"
         if made_by_other_code(manifest):
             return "built by another version of kg"
         return None
 
-    def changed_notes(self, manifest: dict) -> int:
+    def changed_notes(self, manifest: dict, scan: "NoteScan | None" = None) -> int:
         """How many notes were added, changed, deleted or renamed since the index was built.
 
         A note's bytes are hashed again only when its stat differs from the one the build
         recorded, or had not settled when recorded: a cold check of many notes is a walk and
-        a stat of each, not a read of each.
+        a stat of each (`scan`, if one was started), compared as arrays, not a read of each.
         """
-        current, _ = note_files(self.notes_dir)
-        indexed = manifest.get("files", {})
-        skipped = {p for p, _ in manifest.get("skipped", [])}
-        stats = manifest.get("stats", {})
-        changed = len((set(current) - skipped) ^ set(indexed))
-        for source, sha in indexed.items():
-            path = current.get(source)
-            if path is not None and not self._unchanged(path, sha, stats.get(source)):
+        table: NoteTable = manifest["notes"]
+        names, paths, observed = (scan or NoteScan(self.notes_dir, manifest=manifest)).result()
+        if names == table.names:  # the usual case: the same notes, walked in the order they were indexed
+            changed, kept, recorded = 0, range(len(names)), table.signatures
+        else:
+            skipped = {p for p, _ in manifest.get("skipped", [])}
+            changed = len((set(names) - skipped) ^ table.row_of.keys())
+            kept = [i for i, name in enumerate(names) if name in table.row_of]
+            observed = observed[kept]
+            recorded = table.signatures[[table.row_of[names[i]] for i in kept]].reshape(len(kept), 4)
+        trusted = (recorded[:, 3] - recorded[:, 1] > SETTLED_NS) & (observed == recorded[:, :3]).all(axis=1)
+        for i in np.flatnonzero(~trusted).tolist():
+            if not self._hashes_to(paths[kept[i]], table.sha(names[kept[i]])):
                 changed += 1
         return changed
 
-    def _unchanged(self, path: str, sha: str, recorded: list | None) -> bool:
+    def _hashes_to(self, path: str, sha: str) -> bool:
         try:
             stat = os.stat(path)
         except OSError:
             return False
-        if (recorded is not None and _settled(recorded) and recorded[0] == stat.st_size
-                and recorded[1] == stat.st_mtime_ns and recorded[2] == stat.st_ino):
-            return True
         return self._sha_of(path, [stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns()]) == sha
 
     def _sha_of(self, path: str, signature: list[int]) -> str:
@@ -226,6 +240,73 @@ def note_signature(path: Path | str) -> list[int]:
     """
     stat = os.stat(path)
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns()]
+
+
+class NoteScan:
+    """The notes folder walked and each note stat'ed, in a thread: a stat is a system call, which
+    runs beside the index's reading (at 100k notes the walk and the stats cost as much as the rest
+    of a search)."""
+
+    GONE = (-2, -2, -2)
+    """The stat row of a note that vanished after the walk: no recorded stat matches it."""
+
+    def __init__(self, notes_dir: Path, data_dir: Path | None = None, manifest: dict | None = None):
+        """The notes of `manifest` (or of the index in `data_dir`, read in the thread) are listed from
+        it when no folder changed since its build (`kg.notes.listing_unchanged`), else walked."""
+        self._notes_dir = notes_dir
+        self._data_dir = data_dir
+        self._manifest = manifest
+        self._found: tuple[list[str], list[str], np.ndarray] | None = None
+        self._error: BaseException | None = None
+        self.walked = False
+        """Whether the folders were walked (some changed, or none were recorded)."""
+        self._thread = threading.Thread(target=self._run, name="kg-note-scan", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            listing = self._recorded_listing()
+            if listing is None:
+                self.walked = True
+                current, _ = note_files(self._notes_dir)
+                listing = list(current), list(current.values())
+            names, paths = listing
+            flat: list[int] = []
+            for path in paths:
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    flat.extend(self.GONE)
+                else:
+                    flat.extend((info.st_size, info.st_mtime_ns, info.st_ino))
+            self._found = names, paths, np.array(flat, dtype=np.int64).reshape(len(names), 3)
+        except BaseException as exc:  # re-raised in the caller's thread, as a walk there would raise it
+            self._error = exc
+
+    def _recorded_listing(self) -> tuple[list[str], list[str]] | None:
+        """The notes (and skipped files) the build listed, when no folder changed since; else None."""
+        manifest = self._manifest
+        if manifest is None and self._data_dir is not None:
+            try:
+                manifest = store.read_manifest(self._data_dir)
+            except KgError:
+                return None
+        folders = (manifest or {}).get("folders")
+        if not folders or not listing_unchanged(self._notes_dir, folders, SETTLED_NS):
+            return None
+        names = [*manifest["notes"].names, *(name for name, _ in manifest.get("skipped", []))]
+        base = str(self._notes_dir.resolve())
+        return names, [os.path.join(base, name) for name in names]
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[list[str], list[str], np.ndarray]:
+        """The notes' names, their paths, and each one's `(size, mtime_ns, inode)` (n × 3)."""
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._found
 
 
 def _settled(signature: list) -> bool:

@@ -22,8 +22,9 @@ data = Path(sys.argv[1])
 loaded = store.load(data)
 print("ready", flush=True)
 while True:
-    store.save(data, loaded, loaded.manifest["files"],
-               extra={k: loaded.manifest[k] for k in ("skipped", "stats", "code_files", "pipeline")})
+    store.save(data, loaded, loaded.manifest["notes"].files,
+               extra={"stats": loaded.manifest["notes"].stats,
+                      **{k: loaded.manifest[k] for k in ("skipped", "code_files", "pipeline")}})
 """
 
 

@@ -28,8 +28,9 @@ def ws(sample_notes, data) -> Workspace:
 def _resave(data: Path) -> Path:
     loaded = store.load(data)
     with store.write_lock(data):
-        return store.save(data, loaded, loaded.manifest["files"],
-                          extra={k: loaded.manifest[k] for k in ("skipped", "stats", "code_files", "pipeline")})
+        return store.save(data, loaded, loaded.manifest["notes"].files,
+                          extra={"stats": loaded.manifest["notes"].stats,
+                                 **{k: loaded.manifest[k] for k in ("skipped", "code_files", "pipeline")}})
 
 
 def _snapshot(folder: Path) -> dict[str, int]:
@@ -137,8 +138,8 @@ def test_a_same_size_rewrite_within_the_same_clock_tick_is_still_noticed(notes, 
 
 def test_an_unchanged_settled_note_is_not_read_again(ws, monkeypatch):
     manifest = store.read_manifest(ws.data_dir)
-    for signature in manifest["stats"].values():
-        signature[3] = signature[1] + 10 * 10**9  # as if the stats were taken long after the last write
+    signatures = manifest["notes"].signatures = manifest["notes"].signatures.copy()  # as loaded, read-only
+    signatures[:, 3] = signatures[:, 1] + 10 * 10**9  # as if the stats were taken long after the last write
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
     assert Workspace(ws.notes_dir, ws.data_dir).changed_notes(manifest) == 0
 
