@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLES = Path(__file__).parent / "samples"
+
+
+def stop_server(proc: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a `kg ui` started in its own session: SIGTERM to its group, SIGKILL if it lingers
+    (Streamlit's child processes die with it)."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(grace)
 
 
 @pytest.fixture(scope="session")

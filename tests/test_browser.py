@@ -8,7 +8,6 @@ browser too.
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from conftest import stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -114,13 +115,7 @@ def _serve(tmp_path, notes: Path, env: dict | None = None):
         health_seconds = time.monotonic() - started
         yield url, port, health_seconds
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        stop_server(proc, grace=10)
         log.close()
 
 

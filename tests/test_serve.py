@@ -1,9 +1,7 @@
 """`kg ui` on a network (issue 9, item 9): a secret token on every HTTP request and WebSocket."""
 
 import asyncio
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +12,7 @@ import urllib.request
 import pytest
 
 from ui.serve import LoopbackHostMiddleware, TokenMiddleware, check_port, needs_token, streamlit_config
+from conftest import stop_server
 from kg.errors import SettingsError
 
 TOKEN = "s3cret-token"
@@ -119,15 +118,6 @@ def _start(host: str, notes, data, log):
     return port, proc
 
 
-def _stop(proc) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(15)
-
-
 def _wait_healthy(proc, log, port, headers) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -153,7 +143,7 @@ def test_kg_ui_on_loopback_needs_no_token_and_refuses_other_host_names(sample_no
         assert _websocket_status(port, f"localhost:{port}") == 101
         assert _websocket_status(port, "evil.example") == 403
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 @pytest.fixture
@@ -170,7 +160,7 @@ def network_server(sample_notes, data, tmp_path):
         token = token_header()["X-Kg-Token"]
         yield port, token, log.read_text()
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def _websocket_status(port: int, host: str, cookie: str | None = None) -> int:
@@ -225,7 +215,7 @@ def test_kg_ui_prints_the_concept_count_it_reads_from_the_manifest(sample_notes,
         assert f"kg: {count} concepts from {sample_notes}" in log.read_text()
         assert _get(f"http://127.0.0.1:{port}/")[0] == 200
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def test_topics_come_from_a_child_process_for_the_same_index_only(sample_notes, data):
