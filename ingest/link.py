@@ -139,6 +139,9 @@ _NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小
 """A remedy item that lowers, raises, tunes or drops a concept (`降低正则化约束`, `增大学习率`,
 `调整超参数`) or says it does not help (`增加训练数据一般是没用的`): the remedy is the change,
 so the concept named is not what solves the problem."""
+_GENERAL_CLAIMS = ("uses", "solves", "causes", "improves", "part_of")
+"""Types a bare part subject (`编码器采用…`) cannot state of the concept in general; `is_a` and
+`contrasts` (`生成器是一个神经网络`) still hold of every generator."""
 _LOSS_CLASS = frozenset({"损失", "损失函数", "loss"})
 _ALGORITHM_CLASS = frozenset({"算法", "方法"})
 
@@ -157,6 +160,9 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: Resolver):
         return  # `步骤 2 和步骤 3 交替迭代`: a step number is no concept
     if cand.type == "solves" and cand.head_pick == "item" and resolve.about_sibling(tail, cand.evidence.text):
         return  # `梯度剪切(爆炸)` under `梯度消失解决办法` remedies the explosion
+    if cand.type in _GENERAL_CLAIMS and cand.head_pick not in ("item", "heading") and resolve.bare_part(
+            cand.head_tokens or tuple(resolve.tokenizer.tokens(cand.head))):
+        return
     if cand.type == "uses" and head in resolve.named(tuple(resolve.tokenizer.tokens(_listed_with(cand)))):
         return  # `CIoU：使用了GIoU，CIoU，DIoU…来实现`: a list the subject is in, not what it uses
     if cand.type == "is_a" and cand.head_pick in ("item", "member") and not _member_fits(

@@ -15,12 +15,16 @@ from collections.abc import Sequence
 
 from kg.lexicon import Lexicon
 from kg.models import Concept
-from kg.resources import glossary
+from kg.normalize import key
+from kg.resources import glossary, part_words
 from kg.tokenize import BREAK, Tokenizer
 
 _SUBJECT_LEAD = 2
 _CATEGORY_SUFFIX = 1
 """Words a category may add after its concept: `边界框回归 损失`, `量化 算法`."""
+_CLAUSE_ENDS = frozenset("，,。;；:：")
+_QUALIFIER_WORDS = 6
+"""How far a `的` may stand after a name that qualifies a later one (`A 和预测框（BBox）的C`)."""
 _LISTED = re.compile(r"[,，、;；]")
 _CONJUNCTIONS = frozenset({"或", "和", "与", "及", "以及", "or", "and"})
 _NEGATIONS = frozenset({"无", "非", "不", "没有", "免", "未", "不用", "无需", "不再", "不是", "而不是", "取消", "去掉", "去除",
@@ -134,6 +138,15 @@ class Resolver:
             return None  # under `如何解决欠拟合`, `使用集成方法` is a remedy, not something 欠拟合 uses
         return first.concept
 
+    def bare_part(self, tokens: tuple[str, ...]) -> bool:
+        """Whether a subject span starts with a model's part and no owner (`编码器采用deeplabv3`
+        under a DeepLabv3+ heading): the sentence is about that model's part, not the concept."""
+        words = [t for t in tokens if t != BREAK]
+        found = self.lexicon.mentions(tuple(words))
+        if not found or any(t == "的" for t in words[: found[0].start]):
+            return False
+        return key("".join(words[found[0].start: found[0].end])) in part_words()
+
     def named(self, tokens: tuple[str, ...]) -> set[str]:
         """Every concept a span names."""
         return {m.concept for m in self.lexicon.mentions(tokens)}
@@ -184,6 +197,21 @@ class Resolver:
         tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]+", word) else []
         return len(tags) == 1 and tags[0][0] in "abzd"
 
+    def _qualifies_later(self, tokens, mention, found) -> bool:
+        """`使用 Ground Truth 和预测框的交并比`: a name in a phrase that `的` ties to a later name
+        qualifies that name, which is what is used."""
+        words = 0
+        for i in range(mention.end, len(tokens)):
+            t = tokens[i]
+            if t == BREAK:
+                continue  # backticks and bracketed glosses break the tokens too
+            words += 1
+            if words > _QUALIFIER_WORDS or t in _CLAUSE_ENDS or self._verb(t):
+                return False
+            if t == "的":
+                return any(n.start > i and n.concept != mention.concept for n in found)
+        return False
+
     def _object(self, tokens, found, pick: str) -> str | None:
         """The head noun of an object span, written right after the verb: the first concept that
         is not a modifier of another word; for solves/causes, before `问题` only a concept that
@@ -203,7 +231,7 @@ class Resolver:
                 after = _next_word(tokens, m.end + 1, stop_at_break=True)
                 if after and after not in _PROBLEM_NOUNS:
                     continue
-            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m):
+            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m) or self._qualifies_later(tokens, m, found):
                 continue
             category = self.concepts[m.concept].category if m.concept in self.concepts else None
             is_problem = category == "problem"

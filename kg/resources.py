@@ -275,6 +275,12 @@ def generic_words() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def part_words() -> frozenset[str]:
+    """Names of a model's parts (`编码器`, `正则项`): bare as a subject they mean one model's part."""
+    return frozenset(key(w) for w in _word_list("parts.txt"))
+
+
+@functools.lru_cache(maxsize=1)
 def generic_nouns() -> frozenset[str]:
     """Nouns that may be part of a name but are never a name's alias (`均值`, `面积`, `代表`)."""
     return frozenset(key(w) for w in _word_list("generic_nouns.txt"))

@@ -127,6 +127,12 @@ MISREADINGS = [
     ("Weight Normalization 属于参数重写（Reparameterization）的方法。\n",
      "Weight Normalization", "重参数化技巧", "is_a"),
     ("朴素贝叶斯属于贝叶斯，逻辑回归是最大似然。\n", "朴素贝叶斯", "贝叶斯定理", "is_a"),
+    # a bare part of a model as subject is that model's part; a better Y is no kind of Y
+    ("## DeepLabv3+\n\n编码器采用 ResNet。\n", "编码器", "ResNet", "uses"),
+    ("Generator使用Adam，Discriminator使用SGD。\n", "生成器", "Adam", "uses"),
+    ("RoIAlign 其实就是一个更加精准的 RoIPooling。\n", "RoIAlign", "RoIPooling", "is_a"),
+    # a name that qualifies a later one through 的 is not what is used
+    ("YOLOv3 使用 Ground Truth 和预测框的交并比作为损失。\n", "YOLOv3", "GT", "uses"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -169,6 +175,9 @@ RIGHT_READINGS = [
     ("## 逻辑回归与SVM的异同\n\n1、逻辑回归采用log损失，SVM采用合页损失。\n", "逻辑回归", "SVM", "contrasts"),
     ("逻辑回归采用log损失，而SVM采用合页损失。\n", "逻辑回归", "SVM", "contrasts"),
     ("反向传播算法是基于梯度下降策略的。\n", "反向传播", "梯度下降", "uses"),
+    ("cycleGAN的生成器采用U-Net。\n", "CycleGAN", "U-Net", "uses"),
+    ("生成器是一个神经网络。\n", "生成器", "神经网络", "is_a"),
+    ("RoIAlign 其实就是一个更加精准的 RoIPooling。\n", "RoIAlign", "RoIPooling", "improves"),
 ]
 
 
