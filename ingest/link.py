@@ -142,6 +142,8 @@ so the concept named is not what solves the problem."""
 _GENERAL_CLAIMS = ("uses", "solves", "causes", "improves", "part_of")
 """Types a bare part subject (`编码器采用…`) cannot state of the concept in general; `is_a` and
 `contrasts` (`生成器是一个神经网络`) still hold of every generator."""
+_ANAPHOR = re.compile(r"\s*(?:这个|这一|这些|这类|这种|该|此)(?:问题|现象)")
+"""`…这种现象称为内部协变量偏移，BN 就是来解决这个问题`: the problem is the one the sentence named."""
 _LOSS_CLASS = frozenset({"损失", "损失函数", "loss"})
 _ALGORITHM_CLASS = frozenset({"算法", "方法"})
 
@@ -152,6 +154,8 @@ def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: Resolver):
     head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
     if cand.tail_pick == "named_problem":
         tail = resolve.named_problem(cand.tail, cand.evidence.text)
+    elif cand.type == "solves" and _ANAPHOR.match(cand.tail):
+        tail = resolve.problem_before(cand.evidence.text, cand.head)
     else:
         tail = resolve(cand.tail, _tail_pick(cand), cand.tail_tokens)
     if not head or not tail or cand.type == "solves" and _categorized_not_problem(resolve.concepts.get(tail)):

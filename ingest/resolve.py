@@ -161,6 +161,19 @@ class Resolver:
                 return m.concept
         return None
 
+    def problem_before(self, text: str, head: str) -> str | None:
+        """The problem `这个问题` points back to: the last concept the sentence names before the
+        remedy, if that is a problem its clause ends on (`…称为内部协变量偏移，BN 解决这个问题`;
+        in `局部最优往往有几维的权重较大，L2 可以缓解这一问题` the problem is the weights)."""
+        at = text.find(head.strip()) if head.strip() else -1
+        tokens = tuple(self.tokenizer.tokens(text[:at] if at > 0 else ""))
+        named = [m for m in self.lexicon.mentions(tokens) if not _negated(tokens, m)]
+        if not named or not self._is_problem(named[-1].concept):
+            return None
+        rest = tokens[named[-1].end:]
+        ends_clause = next((t for t in rest if t not in _PROBLEM_NOUNS), BREAK) == BREAK
+        return named[-1].concept if ends_clause else None
+
     def about_sibling(self, problem: str, item: str) -> bool:
         """Whether a remedy item is about a sibling of the problem its list names: a problem that
         shares a word with it and whose own part the item writes while the problem's is absent

@@ -133,6 +133,10 @@ MISREADINGS = [
     ("RoIAlign 其实就是一个更加精准的 RoIPooling。\n", "RoIAlign", "RoIPooling", "is_a"),
     # a name that qualifies a later one through 的 is not what is used
     ("YOLOv3 使用 Ground Truth 和预测框的交并比作为损失。\n", "YOLOv3", "GT", "uses"),
+    # `这个问题` points back only to a problem its clause ends on
+    ("过拟合时模型的权重较大，使用 dropout 可以缓解这一问题。\n", "dropout", "过拟合", "solves"),
+    # `与X不同` needs the difference word
+    ("和卷积一样，池化也没有可学习的参数。\n", "池化", "卷积", "contrasts"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
@@ -178,6 +182,9 @@ RIGHT_READINGS = [
     ("cycleGAN的生成器采用U-Net。\n", "CycleGAN", "U-Net", "uses"),
     ("生成器是一个神经网络。\n", "生成器", "神经网络", "is_a"),
     ("RoIAlign 其实就是一个更加精准的 RoIPooling。\n", "RoIAlign", "RoIPooling", "improves"),
+    ("训练时输入分布不断变化，这种现象称为内部协变量偏移，BN 就是来解决这个问题的。\n", "BN", "内部协变量偏移", "solves"),
+    ("与卷积层不同，池化层没有可学习的参数。\n", "池化层", "卷积层", "contrasts"),
+    ("Mask R-CNN 继承自 Faster R-CNN，主要有三个改进。\n", "Mask R-CNN", "Faster R-CNN", "improves"),
 ]
 
 
