@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from kg.bm25 import BM25
 from kg.errors import QueryTooLongError
+from kg.describe import described, is_description
 from kg.fields import CONCEPT_TOKEN, HEADING_TOKEN, RELATION_TOKEN, SUBJECT_TOKEN
 from kg.index import KnowledgeIndex
 from kg.lexicon import fuzzy_budget
@@ -248,7 +249,9 @@ class Searcher:
             return SearchResult(query=query)
         with fuzzy_budget(MAX_FUZZY_LOOKUPS):
             analysis = self.analyse(query)
-        return SearchResult(query=query, concepts=self._concepts(analysis, k), passages=self._passages(analysis, k))
+        passages = self._passages(analysis, k)
+        about = described(self.index, self.tokenizer, passages) if is_description(analysis.words, analysis.exact) else {}
+        return SearchResult(query=query, concepts=self._concepts(analysis, k, about), passages=passages)
 
     def _passages(self, a: QueryAnalysis, k: int) -> list[PassageHit]:
         concept_terms = [CONCEPT_TOKEN + c for c in a.concepts]
@@ -280,7 +283,7 @@ class Searcher:
                                    matched=matched_lines(p.text, marks)))
         return hits
 
-    def _concepts(self, a: QueryAnalysis, k: int) -> list[ConceptHit]:
+    def _concepts(self, a: QueryAnalysis, k: int, about: dict[str, float] | None = None) -> list[ConceptHit]:
         scores: dict[str, float] = {}
         if a.exact:
             scores[a.exact] = EXACT_BONUS
@@ -288,6 +291,8 @@ class Searcher:
             scores.setdefault(cid, MENTION_BONUS - rank)
         for rank, cid in enumerate(a.fuzzy):
             scores.setdefault(cid, FUZZY_BONUS - rank)
+        for cid, bonus in (about or {}).items():  # a description: what its answers are about comes first
+            scores[cid] = scores.get(cid, 0.0) + bonus
         cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK and w not in a.words]
         terms = list(dict.fromkeys(a.words + cue_terms)) + [CONCEPT_TOKEN + c for c in a.concepts]  # a repeated word is one clue
         boosts = {t: CUE_WEIGHT for t in cue_terms}
