@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -48,6 +48,10 @@ MAX_MARKED_LINES = 3
 EXACT_BONUS = 1000.0
 MENTION_BONUS = 100.0
 FUZZY_BONUS = 50.0
+TYPO_TARGET_PASSAGES = 3
+TYPO_BONUS = 50.0
+"""A word the notes never write, one edit from a name they write in this many passages, is that name
+misspelt, and the concept the query is about (`Adma optimizer`, `dorpout rate`)."""
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 LONE_CHARACTER_PASSAGES = 20
 """A Chinese character the notes write alone in at most this many passages may be a piece of a
@@ -99,6 +103,8 @@ class QueryAnalysis:
     synonyms: list[str]
     named_words: list[str]
     """Latin words of the query that spell a concept's name: its concept token already matches them."""
+    typos: list[str] = field(default_factory=list)
+    """Concepts named by a word the notes never write, one edit from their name (`Adma` → Adam)."""
 
     @property
     def concepts(self) -> list[str]:
@@ -129,6 +135,7 @@ class Searcher:
         covered = {i for m in found for i in range(m.start, m.end)}
         stop = stopwords()
         fuzzy: list[str] = []
+        typos: list[str] = []
         for i, tok in enumerate(tokens):
             if i in covered or tok == BREAK or tok in stop or not tok.isascii() or len(tok) < 3:
                 continue
@@ -140,7 +147,11 @@ class Searcher:
                 named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
                 covered |= set(range(*span))
             elif len(tok) >= 4 and tok not in self.passage_bm25.vocab:
-                fuzzy.extend(lexicon.fuzzy(tok, limit=1))
+                near = lexicon.fuzzy(tok, limit=1)
+                if near and self._written(near[0]) >= TYPO_TARGET_PASSAGES:
+                    typos.extend(near)  # `Adma optimizer`: Adam, before the class it names
+                else:
+                    fuzzy.extend(near)
         for cid, span in self._fuzzy_chinese(tokens, covered, stop, found):
             named = [cid] + [m.concept for m in found if not span[0] <= m.start < span[1] and m.concept != cid]
             covered |= set(range(*span))
@@ -148,10 +159,10 @@ class Searcher:
         cue_words = self._cue_words(folded)
         intents = [name for name, pattern in self._intents if pattern.search(folded)]
         named_words = [t for i, t in enumerate(tokens) if i in covered and t.isascii()]
-        return QueryAnalysis(exact, list(dict.fromkeys(named)), fuzzy, words(tokens, stop), cue_words, intents,
+        return QueryAnalysis(exact, list(dict.fromkeys(typos + named)), fuzzy, words(tokens, stop), cue_words, intents,
                              self._bridged(tokens, stop, covered),
                              list(dict.fromkeys(w for t in tokens for w in self._synonyms.get(t, ()))),
-                             words(named_words, stop))
+                             words(named_words, stop), typos)
 
     def _cue_words(self, folded: str) -> list[str]:
         """Chinese words of every cue phrase in the folded query: English phrases as whole words (a
@@ -291,6 +302,8 @@ class Searcher:
             scores.setdefault(cid, MENTION_BONUS - rank)
         for rank, cid in enumerate(a.fuzzy):
             scores.setdefault(cid, FUZZY_BONUS - rank)
+        for cid in a.typos:  # a misspelt word the notes never write: the concept the query is about
+            scores[cid] += TYPO_BONUS
         for cid, bonus in (about or {}).items():  # a description: what its answers are about comes first
             scores[cid] = scores.get(cid, 0.0) + bonus
         cue_terms = [w for c in a.cue_words for w in self.tokenizer.tokens(c) if w != BREAK and w not in a.words]

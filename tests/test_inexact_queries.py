@@ -1,4 +1,4 @@
-"""A student who describes a concept instead of naming it finds the concept the notes describe."""
+"""A student who describes a concept instead of naming it, or misspells its name, finds it."""
 
 from ingest.build import build as build_index
 from kg.workspace import Workspace
@@ -14,6 +14,18 @@ NOTES = """## 知识蒸馏
 ## 过拟合
 
 模型在训练集上效果好，在测试集上效果差。
+
+## 优化器
+
+Adam 优化器结合了动量和自适应学习率。
+
+## 学习率
+
+Adam 的默认学习率是 0.001。
+
+## 收敛
+
+很多任务里 Adam 收敛得比 SGD 快。
 """
 
 
@@ -33,3 +45,8 @@ def test_a_description_finds_the_concept_its_answer_is_about(tmp_path):
 
 def test_a_name_is_still_found_first(tmp_path):
     assert _search(tmp_path, "模型剪枝")[0] == "剪枝"  # the glossary name of 模型剪枝
+
+
+def test_a_misspelt_name_before_its_class_finds_the_named_thing_first(tmp_path):
+    names = _search(tmp_path, "Adma optimizer")
+    assert names[:2] == ["Adam", "优化器"]
