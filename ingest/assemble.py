@@ -121,6 +121,6 @@ def passage_documents(ex: FileExtract, mentions: dict[str, list[str]], headings:
 
 
 def concept_document(concept, tokenizer: Tokenizer, stop) -> list[str]:
-    """What concept search matches: names, aliases, definition, and the concept itself."""
-    text = " ".join((concept.name, *concept.aliases, concept.definition or ""))
+    """What concept search matches: names, aliases, definition, note lines, and the concept itself."""
+    text = " ".join((concept.name, *concept.aliases, concept.definition or "", *concept.notes))
     return words(tokenizer.tokens(text), stop) + [CONCEPT_TOKEN + concept.id] * 2

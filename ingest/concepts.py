@@ -11,7 +11,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ingest.definitions import HOLE, colon_definition, copula_definition
+from ingest.definitions import HOLE, colon_reading, copula_definition
+from ingest.note_lines import answers_aspect_question
 from ingest.markers import QUESTION_WORDS as _QUESTION_WORDS
 from kg.models import AliasCandidate, Passage, TermCandidate
 from kg.normalize import has_cjk, has_latin, key
@@ -163,8 +164,11 @@ def mine_terms(passages: Sequence[Passage]) -> list[TermCandidate]:
             term = _strip_marker(m.group("term"))
             for name in _coordinated(_SPLIT_NAMES.split(term)):
                 if is_term_like(name):
-                    found.append(TermCandidate(surface=name, source=p.source, line=p.line,
-                                               definition=colon_definition(m.group("body"), name), rule="definition"))
+                    definition, note = colon_reading(m.group("body"), name)
+                    if definition and answers_aspect_question(p.heading):  # a point of the answer, not a glossary line
+                        definition, note = None, definition
+                    found.append(TermCandidate(surface=name, source=p.source, line=p.line, definition=definition,
+                                               note=note, rule="definition"))
         copula = copula_definition(marked) if p.kind in ("paragraph", "item", "definition") else None
         if copula and is_term_like(_strip_marker(copula[0])):
             found.append(TermCandidate(surface=_strip_marker(copula[0]), source=p.source, line=p.line, definition=copula[1],

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import re
 
+from ingest.note_lines import note_reason, own_entry
+
 DEFINITION_CHARS = 240
+NOTE_CHARS = 1000
+"""A note line is the user's own text: kept whole but for a runaway line."""
 HOLE = "\0"
 """Stands where `ingest.concepts.scrub` removed a formula, code span or link from a line."""
 
@@ -45,13 +49,39 @@ def colon_definition(body: str, term: str) -> str | None:
     >>> colon_definition("方差（\\0）是一种特殊的协方差。当\\0时，\\0。", "方差") is None
     True
     """
+    return colon_reading(body, term)[0]
+
+
+def colon_reading(body: str, term: str) -> tuple[str | None, str | None]:
+    """A `术语：说明` line's body as (definition, note line): at most one of them is set.
+
+    A body that says something about the term but does not say what it is (an outline, a list, a
+    cause, a remark: `ingest.note_lines`) is the user's own note about the concept: shown and
+    studied as such, never dropped. A body refused for any other reason (a hole, a citation, a
+    number) is neither.
+
+    Examples
+    --------
+    >>> colon_reading("权重初始化比值过大", "梯度爆炸")
+    (None, '权重初始化比值过大')
+    >>> colon_reading("累加了历史梯度更新方向,抑制与历史梯度相反的。", "momentum")
+    ('累加了历史梯度更新方向,抑制与历史梯度相反的。', None)
+    """
     body = _clean(body)
     if body is None:
-        return None
-    body = _LEADING_COPULA.sub("", body)
+        return None, None
+    body = own_entry(_LEADING_COPULA.sub("", body))
     if _STACK.search(body) or _SECOND_LABEL.search(body) or _about_term(body, term):
-        return None
-    return body[:DEFINITION_CHARS] if reads_as_definition(body, term) else None
+        return None, None
+    if note_reason(body) and _a_statement(body):
+        return None, body[:NOTE_CHARS]
+    return (body[:DEFINITION_CHARS], None) if reads_as_definition(body, term) else (None, None)
+
+
+def _a_statement(body: str) -> bool:
+    """Whether a body is something the user states (not a citation, a link or a lone word)."""
+    words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", body)
+    return len(words) >= 4 and not _CITATION.search(body) and not body.startswith(("`", "$", "http", "!", "[", "|"))
 
 
 _STACK = re.compile(r"[A-Za-z0-9]+\+[A-Za-z0-9]+\+[A-Za-z0-9]+")

@@ -1,7 +1,7 @@
 """Fold one new note into a saved index without re-reading the others.
 
 The new note's own facts are merged exactly as a build would merge them: the
-concepts it names (name, aliases, definition, category) and its edges with their
+concepts it names (name, aliases, definition, category, note lines) and its edges with their
 evidence are what a full build gives them (`tests/test_store_append_equals_rebuild.py`
 checks this on real notes). Approximate until the next full build, and only these:
 
@@ -100,9 +100,13 @@ def apply_extract(loaded: LoadedIndex, extract: FileExtract, tokenizer: Tokenize
 def _with_spellings(concept: Concept, local: Concept | None, keys: dict[str, str]) -> Concept:
     """`concept` with the spellings the note writes its known names in, chosen as a build chooses
     them (one spelling per name key, the first in (key, text) order): a build sees every note's
-    surfaces at once, an append must not keep only the older notes' ones."""
+    surfaces at once, an append must not keep only the older notes' ones. The note lines the new
+    note writes about the concept are added after its older ones, as a build adds them."""
     if local is None:
         return concept
+    notes = tuple(dict.fromkeys((*concept.notes, *local.notes)))
+    if notes != concept.notes:
+        concept = concept.model_copy(update={"notes": notes})
     spellings = {s for s in local.aliases if keys.get(key(s)) == concept.id and key(s) != concept.id
                  and s != concept.name}
     if not spellings:

@@ -163,6 +163,7 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     base, category, _ = _glossary_groups(glossary)
     groups = base.copy()
     definitions: dict[str, str] = {}
+    notes: dict[str, list[str]] = defaultdict(list)
 
     @functools.lru_cache(maxsize=None)
     def admissible(surface: str) -> bool:
@@ -184,11 +185,15 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
             if admissible(term.surface):
                 k = groups.add(term.surface, weight=3 if term.rule == "definition" else 1)
                 (titles if term.rule in ("heading", "definition") else named).add(k)
-                if term.definition and k not in definitions and groups.find(k) in groups.glossary_root:
-                    definitions[k] = term.definition  # a label the glossary does not know titles as often as it defines
-            elif term.definition and key(term.surface) in base.parent:
+                if groups.find(k) in groups.glossary_root:  # a label the glossary does not know titles as often as it defines
+                    if term.definition and k not in definitions:
+                        definitions[k] = term.definition
+                    _add_note(notes, k, term.note)
+            elif key(term.surface) in base.parent:
                 # a glossary name too plain to be mined as a new one (`dropout:…`) is still defined
-                definitions.setdefault(key(term.surface), term.definition)
+                if term.definition:
+                    definitions.setdefault(key(term.surface), term.definition)
+                _add_note(notes, key(term.surface), term.note)
         for rel in ex.relations:
             name = rel.head if rel.head_pick == "item" else ""
             if name and "的" not in name and len(name) <= 12 and (
@@ -208,7 +213,13 @@ def decide_concepts(extracts: Sequence[FileExtract], glossary: Glossary,
     _drop_lone(groups, ambiguous_names(groups, pairs))  # `MAC` alone would still mean two things
     _drop_bare_titles(groups, titles - named, extracts)
     _drop_everyday_words(groups, tokenizer)
-    return _concepts_from_groups(groups, category, definitions)
+    return _concepts_from_groups(groups, category, definitions, notes)
+
+
+def _add_note(notes: dict[str, list[str]], k: str, note: str | None) -> None:
+    """Keep a note line under the same terms a definition is kept (a glossary name's), once."""
+    if note and note not in notes[k]:
+        notes[k].append(note)
 
 
 MIN_TITLE_MENTIONS = 2
@@ -373,7 +384,8 @@ def _passage_counts(extracts: Sequence[FileExtract], wanted: set[str]) -> Counte
     return counts
 
 
-def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions: dict[str, str]):
+def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions: dict[str, str],
+                          notes: dict[str, list[str]]):
     members: dict[str, list[str]] = defaultdict(list)
     for k in list(groups.parent):
         members[groups.find(k)].append(k)
@@ -388,7 +400,8 @@ def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions
         else:
             name = max(surfaces, key=lambda s: (surfaces[s], has_cjk(s), -len(s)))
         definition = next((definitions[k] for k in sorted(ks, key=lambda k: k != root) if k in definitions), None)
-        concept = _concept(name, frozenset(surfaces), definition, category.get(root), root in groups.glossary_root)
+        lines = tuple(dict.fromkeys(n for k in sorted(ks, key=lambda k: k != root) for n in notes.get(k, ())))
+        concept = _concept(name, frozenset(surfaces), definition, category.get(root), root in groups.glossary_root, lines)
         cid = concept.id
         concepts[cid] = concept
         for k in ks:
@@ -399,13 +412,13 @@ def _concepts_from_groups(groups: _Groups, category: dict[str, str], definitions
 
 @functools.lru_cache(maxsize=8192)
 def _concept(name: str, surfaces: frozenset[str], definition: str | None, category: str | None,
-             from_glossary: bool) -> Concept:
+             from_glossary: bool, notes: tuple[str, ...] = ()) -> Concept:
     """A concept from its name and every surface form seen (memoized: an append re-derives
     hundreds of unchanged glossary concepts)."""
     cid = key(name)
     aliases = tuple(sorted({s for s in surfaces if key(s) != cid and s != name}, key=lambda s: (key(s), s)))
     return Concept(id=cid, name=name, aliases=tuple(dedupe_by_key(aliases)), definition=definition,
-                   category=category, origin="glossary" if from_glossary else "notes")
+                   category=category, origin="glossary" if from_glossary else "notes", notes=notes)
 
 
 def dedupe_by_key(names):

@@ -71,7 +71,7 @@ def _neighbours(g, node, wanted):
 def export_json(index: KnowledgeIndex) -> dict:
     return {
         "nodes": [{"id": c.id, "name": c.name, "aliases": list(c.aliases), "definition": c.definition,
-                   "category": c.category, "passages": len(index.concept_passages.get(c.id, ()))}
+                   "notes": list(c.notes), "category": c.category, "passages": len(index.concept_passages.get(c.id, ()))}
                   for c in index.concepts.values()],
         "edges": [{"source": r.source, "target": r.target, "type": r.type, "weight": r.weight,
                    "evidence": [e.model_dump() for e in r.evidence]} for r in index.relations],

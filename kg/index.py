@@ -14,7 +14,7 @@ from kg.errors import UnknownConceptError
 from kg.lexicon import Lexicon
 from kg.models import Concept, Passage, Relation
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 
 
 class KnowledgeIndex(BaseModel):

@@ -45,6 +45,9 @@ class Concept(Frozen):
     definition: str | None = None
     category: str | None = None
     origin: Literal["glossary", "notes"] = "notes"
+    notes: tuple[str, ...] = ()
+    """What the user's own `术语：说明` lines say about the concept when they do not say what it is
+    (an outline, a list, a cause, a remark; `ingest.note_lines`): shown and studied as "your notes say"."""
 
 
 class Relation(Frozen):
@@ -62,6 +65,8 @@ class TermCandidate(Frozen):
     source: str
     line: int
     definition: str | None = None
+    note: str | None = None
+    """The line's body when it is a note about the term rather than its definition."""
     rule: str
 
 

@@ -34,7 +34,6 @@ def test_a_line_that_does_not_say_what_its_term_is_gives_no_definition(text, ter
     ("- **建图**($S$)是指构建地图的过程，地图是对环境的描述。\n", "建图", "建图是指构建地图的过程"),
     ("1. SRNs是一个三层网络，其在隐藏层增加了上下文单元。\n", "SRNs", "SRNs是一个三层网络"),
     ("SVM算法:SVM则要找一个最优的划分超平面来将正负样本分开,距离尽可能大。\n", "SVM算法", "SVM则要找"),
-    ("集成学习:投票选举(bagging: 自举汇聚法 bootstrap aggregating):\n", "集成学习", "投票选举"),
-])
+])  # a lead-in (`集成学习:投票选举(bagging: …):`) is a note line now: tests/test_note_lines.py
 def test_a_defining_line_gives_its_content_without_markers_copula_or_holes(text, term, definition):
     assert any(d and d.startswith(definition) for d in _definitions(text, term)), _definitions(text, term)

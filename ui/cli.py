@@ -240,13 +240,15 @@ def cmd_show(args) -> int:
     if args.json:
         print(dumps({
             "id": concept.id, "name": concept.name, "aliases": list(concept.aliases),
-            "definition": concept.definition, "category": concept.category,
+            "definition": concept.definition, "notes": list(concept.notes), "category": concept.category,
             "relations": relations, "passages": [p.model_dump() for p in page.passages],
         }))
         return 0
     say(concept.name + (f"  ({', '.join(concept.aliases)})" if concept.aliases else ""))
     if concept.definition:
         say(f"  definition: {one_line(concept.definition, 200)}")
+    for note in concept.notes:
+        say(f"  your notes say: {one_line(note, 200)}")
     for type_, rows in relations.items():
         say(f"{type_}:")
         for row in rows[:25]:

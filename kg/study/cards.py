@@ -1,7 +1,8 @@
-"""Cards read off the graph: definitions, typed relations, and answered questions.
+"""Cards read off the graph: definitions, note lines, typed relations, and answered questions.
 
 A card's id never comes from the wording of a note. A definition card is its
-concept's id; a relation card is a hash of its kind, relation type and the
+concept's id; a note card (what the user's own lines say about a concept they do not
+define) is a hash of its kind and the concept's id; a relation card is a hash of its kind, relation type and the
 canonical concept ids it asks about; so rewording a note, or adding a remedy to a
 list, keeps the card and its review history. Every card cites where its answer is
 written (`source`, `line`, `text`); a fact the notes do not state makes no card.
@@ -35,6 +36,7 @@ CONTRAST_FRONT = "{a} 与 {b} 的区别？ / How do {a} and {b} differ?"
 REMEDY_FOR = "remedy_for"
 """The relation label (and id part) of the reverse of `solves`: which problems a remedy solves."""
 REMEDY_FRONT = "{x} 解决什么问题？ / What problem does {x} solve?"
+NOTE_FRONT = "{x} — 你的笔记怎么说？ / {x} — what do your notes say?"
 
 
 def card_id(kind: str, relation: str, concept_ids: Iterable[str]) -> str:
@@ -53,9 +55,9 @@ def card_id(kind: str, relation: str, concept_ids: Iterable[str]) -> str:
 
 
 def make_cards(index: KnowledgeIndex, bank: Iterable[BankEntry] = ()) -> list[Card]:
-    """All cards of an index: definitions, then relations, then answered questions; one per id."""
+    """All cards of an index: definitions, note lines, then relations, then answered questions; one per id."""
     cards: dict[str, Card] = {}
-    for card in [*definition_cards(index), *relation_cards(index), *question_cards(bank)]:
+    for card in [*definition_cards(index), *note_cards(index), *relation_cards(index), *question_cards(bank)]:
         cards.setdefault(card.id, card)
     return list(cards.values())
 
@@ -73,6 +75,19 @@ def definition_cards(index: KnowledgeIndex) -> list[Card]:
     return out
 
 
+def note_cards(index: KnowledgeIndex) -> list[Card]:
+    """"X — what do your notes say?" for each concept with note lines, answered by the lines and
+    citing the passages that hold them; a line no passage holds is not asked about."""
+    out = []
+    for concept in index.concepts.values():
+        cited = [(line, cite) for line in concept.notes if (cite := _cite_of(index, concept, line)) is not None]
+        if cited:
+            out.append(Card(id=card_id("note", "", [concept.id]), kind="note", front=NOTE_FRONT.format(x=concept.name),
+                            back="\n".join(line for line, _ in cited)[:BACK_CHARS], concepts=(concept.id,),
+                            evidence=tuple(dict.fromkeys(cite for _, cite in cited))[:MAX_EVIDENCE]))
+    return out
+
+
 def _what_is(concept: Concept) -> str:
     other = next((a for a in concept.aliases if a.isascii() != concept.name.isascii()), None)
     name = f"{concept.name}（{other}）" if other else concept.name
@@ -81,7 +96,12 @@ def _what_is(concept: Concept) -> str:
 
 def _definition_cite(index: KnowledgeIndex, concept: Concept) -> Cite | None:
     """The passage of `concept` that states its definition (the definition's opening words)."""
-    probe = fold(concept.definition or "")[:20]
+    return _cite_of(index, concept, concept.definition or "")
+
+
+def _cite_of(index: KnowledgeIndex, concept: Concept, text: str) -> Cite | None:
+    """The first passage of `concept` that holds `text` (its opening words)."""
+    probe = fold(text)[:20]
     for pid in index.concept_passages.get(concept.id, ()):
         passage = index.passage_by_id.get(pid)
         if passage is not None and probe and probe in fold(passage.text):

@@ -121,6 +121,10 @@ def concept_note(index: KnowledgeIndex, cid: str, names: dict[str, str],
              f"kg_id: {json.dumps(cid, ensure_ascii=False)}", "---", f"# {concept.name}", ""]
     if concept.definition:
         lines += [quote_text(concept.definition), ""]
+    if concept.notes:
+        lines += ["Your notes say:", ""]
+        for note in concept.notes:
+            lines += [quote_text(note), ""]
     grouped: dict[str, list[tuple[bool, Relation]]] = defaultdict(list)
     for outgoing, r in relations:
         grouped[r.type if outgoing else INCOMING[r.type]].append((outgoing, r))

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-CardKind = Literal["definition", "relation", "question"]
+CardKind = Literal["definition", "note", "relation", "question"]
 QuestionRule = Literal["heading", "mark", "interview", "contrast"]
 
 

@@ -60,6 +60,8 @@ with st.container():
         st.markdown(f"also: {md_text(', '.join(concept.aliases))}")
     if concept.definition:
         st.markdown(f"**Definition.** {passage_markdown(concept.definition)}")
+    for note in concept.notes:  # the user's own line about the concept, which says something else than what it is
+        st.markdown(f"**Your notes say.** {passage_markdown(note)}")
     st.caption(f"{page.relation_count} relations · {len(page.passages)} passages"
                + (f" · {md_text(concept.category)}" if concept.category else ""))
 
