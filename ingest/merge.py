@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from ingest.alias_rules import glosses_a_measure, is_annotation, is_token_list
 from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
@@ -81,6 +82,8 @@ _NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
 _NAMES = ("nr", "ns", "nt", "nrt", "nrfg")
 _MANNER_WORDS = ("方法", "方式", "形式", "过程")
 """A name cut off a longer run that ends so is the run's head without what made it one method."""
+_EASE_WORDS = ("易", "难", "容易", "易于", "难以", "便于")
+"""A name that starts so says how easy something is (`易部署：…`, easy to deploy), it names nothing."""
 _CUT_AFTER = ("c", "p", "u", "v", "d", "r", "m", "q")
 """A name before a bracket is cut off the run only after a conjunction, preposition, particle, verb,
 adverb, pronoun, numeral or classifier (`由乘法累加（MAC）`, `这是一种逆向工程（reverse engineering）`),
@@ -98,7 +101,7 @@ def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
         return _latin_name(surface)
     pairs = tokenizer.pos(chinese)
     tags = [flag for _, flag in pairs]
-    if not tags or tags[0].startswith(_BAD_FIRST) or tags[-1].startswith(_BAD_LAST):
+    if not tags or tags[0].startswith(_BAD_FIRST) or tags[-1].startswith(_BAD_LAST) or pairs[0][0] in _EASE_WORDS:
         return False
     if any(t in _BAD_ANY or t in _NAMES for t in tags) or any(w == "是" for w, _ in pairs):
         return False
@@ -122,7 +125,8 @@ def is_admissible(surface: str, tokenizer: Tokenizer, glossary: Glossary) -> boo
     """A mined name must be a noun phrase, not merely contain glossary names (`ReLU激活函数`).
 
     """
-    if not is_term_like(surface) or not noun_phrase(surface, tokenizer):
+    if not is_term_like(surface) or is_annotation(surface) or is_token_list(surface) \
+            or not noun_phrase(surface, tokenizer):
         return False
     known = _glossary_groups(glossary)[2]
     found = known.mentions(tokenizer.tokens(surface))
@@ -295,13 +299,23 @@ def _join_aliases(groups: _Groups, pairs: list[list[str]], refused: set[str]) ->
         roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
         if version_clash([*names, *roots]):
             continue
-        if sum(1 for r in roots if r in groups.glossary_root) > 1:
+        if sum(1 for r in roots if r in groups.glossary_root) > 1 or glosses_a_measure(names, _names_of(groups)):
             continue
         if any(not _fits_english(groups, r, names) for r in roots if r in groups.glossary_root):
             continue
         ks = [groups.add(n) for n in names]
         for k in ks[1:]:
             groups.union(ks[0], k)
+
+
+def _names_of(groups: _Groups):
+    """Every known name of a name's concept (the name alone if the notes have not used it)."""
+    def names(name: str) -> list[str]:
+        if key(name) not in groups.parent:
+            return [name]
+        root = groups.find(key(name))
+        return [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k]] or [name]
+    return names
 
 
 def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
@@ -347,7 +361,8 @@ def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[F
     k-means). A glossary name is never refused."""
     glossary_key = {k for k in groups.parent if groups.find(k) in groups.glossary_root}
     refused = {key(n) for names in pairs for n in names
-               if key(n) not in glossary_key and (key(n) in generic_nouns() or key(n) in generic_words())}
+               if key(n) not in glossary_key and (key(n) in generic_nouns() or key(n) in generic_words()
+                                                  or is_annotation(n))}
     refused |= ambiguous_names(groups, pairs)
     everyday = {key(n) for names in pairs for n in names if key(n) not in glossary_key and re.fullmatch(
         r"[\u4e00-\u9fff]+", n) and tokenizer.dictionary.frequency(key(n)) >= GENERAL_WORD_FREQUENCY}
