@@ -84,6 +84,8 @@ _MANNER_WORDS = ("方法", "方式", "形式", "过程")
 """A name cut off a longer run that ends so is the run's head without what made it one method."""
 _EASE_WORDS = ("易", "难", "容易", "易于", "难以", "便于")
 """A name that starts so says how easy something is (`易部署：…`, easy to deploy), it names nothing."""
+_COORDINATORS = ("和", "与", "及", "以及", "或", "或者", "跟", "同")
+"""An acronym after `A和B` spells both (`引导和表面(GS)`: guidance and surface), never B alone."""
 _CUT_AFTER = ("c", "p", "u", "v", "d", "r", "m", "q")
 """A name before a bracket is cut off the run only after a conjunction, preposition, particle, verb,
 adverb, pronoun, numeral or classifier (`由乘法累加（MAC）`, `这是一种逆向工程（reverse engineering）`),
@@ -263,15 +265,17 @@ def _merge_plurals(groups: _Groups, refused: set[str]) -> None:
 def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: Tokenizer,
                  admissible) -> list[list[str]]:
     """The names of each mined alias, as usable names (two or more per alias)."""
-    def usable(name: str) -> str | None:
-        """An alias name as written if known or admissible; a long Chinese run cut at a word boundary."""
+    def usable(name: str, acronym: bool = False) -> str | None:
+        """An alias name as written if known or admissible; a long Chinese run cut at a word boundary
+        (not after `和` when an acronym glosses it: its letters may stand for both words)."""
         if key(name) in groups.parent:
             return name
         if re.fullmatch(r"[\u4e00-\u9fff]+", name):
             tagged = tokenizer.pos(name)
             pieces = [w for w, _ in tagged]
             for i in range(len(pieces)):
-                if i and (not tagged[i - 1][1].startswith(_CUT_AFTER) or pieces[-1] in _MANNER_WORDS):
+                if i and (not tagged[i - 1][1].startswith(_CUT_AFTER) or pieces[-1] in _MANNER_WORDS
+                          or acronym and pieces[i - 1] in _COORDINATORS):
                     continue  # `强语义（rich semantic）` glosses 强语义, not 语义; `…的学习方法（SCL）` not 学习方法
                 candidate = "".join(pieces[i:])
                 if key(candidate) in groups.parent or admissible(candidate) and len(pieces[i]) > 1:
@@ -282,7 +286,8 @@ def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: To
     pairs = []
     for ex in extracts:
         for alias in ex.aliases:
-            names = list(dict.fromkeys(u for u in (usable(n) for n in alias.names) if u))
+            acronym = any(re.fullmatch(r"[A-Z][A-Z0-9]+", n) for n in alias.names)
+            names = list(dict.fromkeys(u for u in (usable(n, acronym) for n in alias.names) if u))
             if len(names) >= 2:
                 pairs.append(names)
     return pairs

@@ -185,3 +185,8 @@ def test_a_heading_of_a_topic_and_an_aspect_is_no_alias(tmp_path):
                    "## 非极大化抑制 NMS\n\n去掉重叠的框。\n")
     assert _node(index, "串行训练") != _node(index, "boosting")
     assert _node(index, "非极大化抑制") == _node(index, "NMS") is not None
+
+
+def test_an_acronym_after_two_coordinated_words_glosses_neither_alone(tmp_path):
+    index = _index(tmp_path, "一种基于引导和表面(GS)的检测算法。\n\n" * 3 + "表面很光滑。\n\nGS 算法很快。\n\nGS 算法很准。\n")
+    assert _node(index, "表面") is None or _node(index, "表面") != _node(index, "GS")
