@@ -190,3 +190,16 @@ def test_a_heading_of_a_topic_and_an_aspect_is_no_alias(tmp_path):
 def test_an_acronym_after_two_coordinated_words_glosses_neither_alone(tmp_path):
     index = _index(tmp_path, "一种基于引导和表面(GS)的检测算法。\n\n" * 3 + "表面很光滑。\n\nGS 算法很快。\n\nGS 算法很准。\n")
     assert _node(index, "表面") is None or _node(index, "表面") != _node(index, "GS")
+
+
+@pytest.mark.parametrize("pair,joined", [
+    (["F1", "综合评价指标"], False),  # the bracket describes F1, it does not translate it
+    (["LRN", "规范化操作"], False),
+    (["神经网络", "纠错模型"], False),  # sharing only a generic word (`模型`) is no translation
+    (["dropout", "丢弃技术"], True),  # shares 丢弃 with 丢弃法
+    (["特异度", "特异性"], True),
+])
+def test_a_new_chinese_name_of_a_glossary_concept_must_share_a_word_with_it(pair, joined):
+    groups = merge._glossary_groups(resources.glossary())[0].copy()
+    merge._join_aliases(groups, [pair], refused=set())
+    assert (groups.find(key(pair[0])) == groups.find(key(pair[1]))) == joined
