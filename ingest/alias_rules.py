@@ -3,6 +3,8 @@
 A note's bracket glosses many things besides a synonym: a measure of the concept
 (`丢弃比率（dropout）`), an annotation of the name (`gcc（小写）`), or a list of tokens
 (`js css img（静态数据）`). Each of these joined two concepts, or made a non-name one.
+A new name for a glossary concept must also read as a translation of its names
+(`fits_english`, `fits_chinese`), not as a description of it (`F1（综合评价指标）`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 
 from kg.normalize import has_cjk, key
-from kg.resources import alias_rules, annotation_words
+from kg.resources import alias_rules, annotation_words, generic_words
 
 _SHORT_WORD = 3
 """A word of a token list is this short at most (`js`, `css`, `img`); `you only look once` names."""
@@ -65,3 +67,44 @@ def is_token_list(surface: str) -> bool:
     """
     words = surface.split()
     return len(words) >= 3 and all(re.fullmatch(r"[a-z]+", w) and len(w) <= _SHORT_WORD for w in words)
+
+
+def names_of(groups):
+    """Every known name of a name's concept (the name alone if the notes have not used it)."""
+    def names(name: str) -> list[str]:
+        if key(name) not in groups.parent:
+            return [name]
+        root = groups.find(key(name))
+        return [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k]] or [name]
+    return names
+
+
+def fits_english(groups, root: str, names: list[str]) -> bool:
+    """A new English name for a glossary concept that has English names must share a word with
+    them or spell their initials: `机器学习（Andrew Ng）` glosses nothing, `（machine learning）` does."""
+    new_english = [n for n in names if n.isascii() and (key(n) not in groups.parent or groups.find(key(n)) != root)]
+    if not new_english:  # the common case: no group need be walked
+        return True
+    english = [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] if s.isascii()]
+    words = {w.casefold() for s in english for w in re.findall(r"[A-Za-z]+", s)}
+    initials = {"".join(w[0] for w in re.findall(r"[A-Za-z]+", s)).casefold() for s in english}
+    return not english or all({w.casefold() for w in re.findall(r"[A-Za-z]+", n)} & words or key(n) in initials
+                              for n in new_english)
+
+
+def fits_chinese(groups, root: str, names: list[str]) -> bool:
+    """A new Chinese name for a glossary concept must share a two-character word with its Chinese
+    names, generic ones aside (`模型`, `算法`): a bracket after an acronym often describes it
+    (`F1（综合评价指标）`, `LRN（规范化操作）`, `DenseNet（特征复用）`, `神经网络（纠错模型）`) where a
+    translation shares a word (`丢弃技术` of 丢弃法, `特异性` of 特异度)."""
+    new_chinese = [n for n in names if has_cjk(n) and (key(n) not in groups.parent or groups.find(key(n)) != root)]
+    if not new_chinese:
+        return True
+    known = {b for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] for b in _bigrams(s)}
+    return not known or all(_bigrams(n) & known for n in new_chinese)
+
+
+def _bigrams(name: str) -> set[str]:
+    """The two-character runs of a name's Chinese, less generic words (`模型`, `网络`, `方法`)."""
+    runs = re.findall(r"[\u4e00-\u9fff]+", name)
+    return {r[i:i + 2] for r in runs for i in range(len(r) - 1)} - generic_words()

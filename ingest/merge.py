@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ingest.alias_rules import glosses_a_measure, is_annotation, is_token_list
+from ingest.alias_rules import fits_chinese, fits_english, glosses_a_measure, is_annotation, is_token_list, names_of
 from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
@@ -304,55 +304,14 @@ def _join_aliases(groups: _Groups, pairs: list[list[str]], refused: set[str]) ->
         roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
         if version_clash([*names, *roots]):
             continue
-        if sum(1 for r in roots if r in groups.glossary_root) > 1 or glosses_a_measure(names, _names_of(groups)):
+        if sum(1 for r in roots if r in groups.glossary_root) > 1 or glosses_a_measure(names, names_of(groups)):
             continue
-        if any(not _fits_english(groups, r, names) or not _fits_chinese(groups, r, names)
+        if any(not fits_english(groups, r, names) or not fits_chinese(groups, r, names)
                for r in roots if r in groups.glossary_root):
             continue
         ks = [groups.add(n) for n in names]
         for k in ks[1:]:
             groups.union(ks[0], k)
-
-
-def _names_of(groups: _Groups):
-    """Every known name of a name's concept (the name alone if the notes have not used it)."""
-    def names(name: str) -> list[str]:
-        if key(name) not in groups.parent:
-            return [name]
-        root = groups.find(key(name))
-        return [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k]] or [name]
-    return names
-
-
-def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
-    """A new English name for a glossary concept that has English names must share a word with
-    them or spell their initials: `机器学习（Andrew Ng）` glosses nothing, `（machine learning）` does."""
-    new_english = [n for n in names if n.isascii() and (key(n) not in groups.parent or groups.find(key(n)) != root)]
-    if not new_english:  # the common case: no group need be walked
-        return True
-    english = [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] if s.isascii()]
-    words = {w.casefold() for s in english for w in re.findall(r"[A-Za-z]+", s)}
-    initials = {"".join(w[0] for w in re.findall(r"[A-Za-z]+", s)).casefold() for s in english}
-    return not english or all({w.casefold() for w in re.findall(r"[A-Za-z]+", n)} & words or key(n) in initials
-                              for n in new_english)
-
-
-def _fits_chinese(groups: _Groups, root: str, names: list[str]) -> bool:
-    """A new Chinese name for a glossary concept must share a two-character word with its Chinese
-    names, generic ones aside (`模型`, `算法`): a bracket after an acronym often describes it
-    (`F1（综合评价指标）`, `LRN（规范化操作）`, `DenseNet（特征复用）`, `神经网络（纠错模型）`) where a
-    translation shares a word (`丢弃技术` of 丢弃法, `特异性` of 特异度)."""
-    new_chinese = [n for n in names if has_cjk(n) and (key(n) not in groups.parent or groups.find(key(n)) != root)]
-    if not new_chinese:
-        return True
-    known = {b for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] for b in _bigrams(s)}
-    return not known or all(_bigrams(n) & known for n in new_chinese)
-
-
-def _bigrams(name: str) -> set[str]:
-    """The two-character runs of a name's Chinese, less generic words (`模型`, `网络`, `方法`)."""
-    runs = re.findall(r"[\u4e00-\u9fff]+", name)
-    return {r[i:i + 2] for r in runs for i in range(len(r) - 1)} - generic_words()
 
 
 def ambiguous_names(groups: _Groups, pairs: list[list[str]]) -> set[str]:
