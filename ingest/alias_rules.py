@@ -104,6 +104,25 @@ def fits_chinese(groups, root: str, names: list[str]) -> bool:
     return not known or all(_bigrams(n) & known for n in new_chinese)
 
 
+def negates(names: list[str], group_names) -> bool:
+    """Whether one name is another's opposite (`非饱和性（saturation）`: 非 + 饱和性, a name of
+    saturation): the bracket names what the property is the absence of.
+
+    Examples
+    --------
+    >>> negates(["非饱和性", "saturation"], lambda n: [n, "饱和性"] if n == "saturation" else [n])
+    True
+    >>> negates(["非极大值抑制", "NMS"], lambda n: [n])
+    False
+    """
+    for name in names:
+        if len(name) > 2 and name[0] in "非不无":
+            rest = key(name[1:])
+            if any(rest == key(known) for other in names if other != name for known in group_names(other)):
+                return True
+    return False
+
+
 def _bigrams(name: str) -> set[str]:
     """The two-character runs of a name's Chinese, less generic words (`模型`, `网络`, `方法`)."""
     runs = re.findall(r"[\u4e00-\u9fff]+", name)

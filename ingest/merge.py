@@ -12,7 +12,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from ingest.alias_rules import fits_chinese, fits_english, glosses_a_measure, is_annotation, is_token_list, names_of
+from ingest.alias_rules import (fits_chinese, fits_english, glosses_a_measure, is_annotation, is_token_list, names_of,
+                                negates)
 from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
@@ -304,7 +305,8 @@ def _join_aliases(groups: _Groups, pairs: list[list[str]], refused: set[str]) ->
         roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
         if version_clash([*names, *roots]):
             continue
-        if sum(1 for r in roots if r in groups.glossary_root) > 1 or glosses_a_measure(names, names_of(groups)):
+        if sum(1 for r in roots if r in groups.glossary_root) > 1 or glosses_a_measure(names, names_of(groups)) \
+                or negates(names, names_of(groups)):
             continue
         if any(not fits_english(groups, r, names) or not fits_chinese(groups, r, names)
                for r in roots if r in groups.glossary_root):

@@ -203,3 +203,9 @@ def test_a_new_chinese_name_of_a_glossary_concept_must_share_a_word_with_it(pair
     groups = merge._glossary_groups(resources.glossary())[0].copy()
     merge._join_aliases(groups, [pair], refused=set())
     assert (groups.find(key(pair[0])) == groups.find(key(pair[1]))) == joined
+
+
+def test_a_name_and_its_negation_are_not_one_concept():
+    groups = merge._glossary_groups(resources.glossary())[0].copy()
+    merge._join_aliases(groups, [["非饱和性", "saturation"]], refused=set())
+    assert groups.find(key("非饱和性")) != groups.find(key("饱和性"))
