@@ -77,7 +77,7 @@ class _Groups:
 
 
 _BAD_FIRST = ("c", "r", "d", "m", "p", "q", "f", "u", "y", "e", "o")
-_BAD_ANY = ("uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
+_BAD_ANY = ("u", "uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
 _BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a", "i")
 _NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
 _NAMES = ("nr", "ns", "nt", "nrt", "nrfg")

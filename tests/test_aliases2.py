@@ -209,3 +209,8 @@ def test_a_name_and_its_negation_are_not_one_concept():
     groups = merge._glossary_groups(resources.glossary())[0].copy()
     merge._join_aliases(groups, [["非饱和性", "saturation"]], refused=set())
     assert groups.find(key("非饱和性")) != groups.find(key("饱和性"))
+
+
+@pytest.mark.parametrize("name,phrase", [("医学等磁共振成像", False), ("磁共振成像", True)])
+def test_a_name_holding_etc_is_a_fragment(tokenizer, name, phrase):
+    assert merge.noun_phrase(name, tokenizer) == phrase
