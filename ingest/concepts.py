@@ -370,9 +370,11 @@ def _head_term(text: str) -> str | None:
 
 
 def _heading_pairs(p: Passage):
-    """A heading made of one Chinese and one Latin name (`非极大化抑制 NMS`)."""
+    """A heading made of a Chinese name and then its Latin one (`非极大化抑制 NMS`). The other way
+    round a heading names a topic and an aspect of it (`R-CNN 实验结果`, `boosting 串行训练`,
+    `Shell 基本运算符`, `resnet 及其后续工作`): no alias."""
     if not p.heading:
         return
     parts = p.heading[-1].split()
-    if len(parts) == 2 and has_cjk(parts[0]) != has_cjk(parts[1]) and all(is_term_like(x) for x in parts):
+    if len(parts) == 2 and has_cjk(parts[0]) and not has_cjk(parts[1]) and all(is_term_like(x) for x in parts):
         yield parts, "heading_pair"

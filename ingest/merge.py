@@ -12,6 +12,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from ingest.alias_rules import (fits_chinese, fits_english, glosses_a_measure, is_annotation, is_token_list, names_of,
+                                negates)
 from ingest.concepts import is_term_like
 from kg.lexicon import Lexicon
 from kg.models import Concept, FileExtract
@@ -75,12 +77,16 @@ class _Groups:
 
 
 _BAD_FIRST = ("c", "r", "d", "m", "p", "q", "f", "u", "y", "e", "o")
-_BAD_ANY = ("uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
+_BAD_ANY = ("u", "uj", "ul", "uz", "ug", "uv", "ud", "c", "y", "d")
 _BAD_LAST = ("p", "c", "u", "d", "r", "y", "m", "q", "f", "a", "i")
 _NOUNISH = ("n", "l", "j", "eng", "x", "i", "vn", "nz")
 _NAMES = ("nr", "ns", "nt", "nrt", "nrfg")
 _MANNER_WORDS = ("方法", "方式", "形式", "过程")
 """A name cut off a longer run that ends so is the run's head without what made it one method."""
+_EASE_WORDS = ("易", "难", "容易", "易于", "难以", "便于")
+"""A name that starts so says how easy something is (`易部署：…`, easy to deploy), it names nothing."""
+_COORDINATORS = ("和", "与", "及", "以及", "或", "或者", "跟", "同")
+"""An acronym after `A和B` spells both (`引导和表面(GS)`: guidance and surface), never B alone."""
 _CUT_AFTER = ("c", "p", "u", "v", "d", "r", "m", "q")
 """A name before a bracket is cut off the run only after a conjunction, preposition, particle, verb,
 adverb, pronoun, numeral or classifier (`由乘法累加（MAC）`, `这是一种逆向工程（reverse engineering）`),
@@ -98,7 +104,7 @@ def noun_phrase(surface: str, tokenizer: Tokenizer) -> bool:
         return _latin_name(surface)
     pairs = tokenizer.pos(chinese)
     tags = [flag for _, flag in pairs]
-    if not tags or tags[0].startswith(_BAD_FIRST) or tags[-1].startswith(_BAD_LAST):
+    if not tags or tags[0].startswith(_BAD_FIRST) or tags[-1].startswith(_BAD_LAST) or pairs[0][0] in _EASE_WORDS:
         return False
     if any(t in _BAD_ANY or t in _NAMES for t in tags) or any(w == "是" for w, _ in pairs):
         return False
@@ -122,7 +128,8 @@ def is_admissible(surface: str, tokenizer: Tokenizer, glossary: Glossary) -> boo
     """A mined name must be a noun phrase, not merely contain glossary names (`ReLU激活函数`).
 
     """
-    if not is_term_like(surface) or not noun_phrase(surface, tokenizer):
+    if not is_term_like(surface) or is_annotation(surface) or is_token_list(surface) \
+            or not noun_phrase(surface, tokenizer):
         return False
     known = _glossary_groups(glossary)[2]
     found = known.mentions(tokenizer.tokens(surface))
@@ -270,15 +277,17 @@ def _merge_plurals(groups: _Groups, refused: set[str]) -> None:
 def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: Tokenizer,
                  admissible) -> list[list[str]]:
     """The names of each mined alias, as usable names (two or more per alias)."""
-    def usable(name: str) -> str | None:
-        """An alias name as written if known or admissible; a long Chinese run cut at a word boundary."""
+    def usable(name: str, acronym: bool = False) -> str | None:
+        """An alias name as written if known or admissible; a long Chinese run cut at a word boundary
+        (not after `和` when an acronym glosses it: its letters may stand for both words)."""
         if key(name) in groups.parent:
             return name
         if re.fullmatch(r"[\u4e00-\u9fff]+", name):
             tagged = tokenizer.pos(name)
             pieces = [w for w, _ in tagged]
             for i in range(len(pieces)):
-                if i and (not tagged[i - 1][1].startswith(_CUT_AFTER) or pieces[-1] in _MANNER_WORDS):
+                if i and (not tagged[i - 1][1].startswith(_CUT_AFTER) or pieces[-1] in _MANNER_WORDS
+                          or acronym and pieces[i - 1] in _COORDINATORS):
                     continue  # `强语义（rich semantic）` glosses 强语义, not 语义; `…的学习方法（SCL）` not 学习方法
                 candidate = "".join(pieces[i:])
                 if key(candidate) in groups.parent or admissible(candidate) and len(pieces[i]) > 1:
@@ -289,7 +298,8 @@ def _alias_pairs(groups: _Groups, extracts: Sequence[FileExtract], tokenizer: To
     pairs = []
     for ex in extracts:
         for alias in ex.aliases:
-            names = list(dict.fromkeys(u for u in (usable(n) for n in alias.names) if u))
+            acronym = any(re.fullmatch(r"[A-Z][A-Z0-9]+", n) for n in alias.names)
+            names = list(dict.fromkeys(u for u in (usable(n, acronym) for n in alias.names) if u))
             if len(names) >= 2:
                 pairs.append(names)
     return pairs
@@ -306,26 +316,15 @@ def _join_aliases(groups: _Groups, pairs: list[list[str]], refused: set[str]) ->
         roots = {groups.find(key(n)) for n in names if key(n) in groups.parent}
         if version_clash([*names, *roots]):
             continue
-        if sum(1 for r in roots if r in groups.glossary_root) > 1:
+        if sum(1 for r in roots if r in groups.glossary_root) > 1 or glosses_a_measure(names, names_of(groups)) \
+                or negates(names, names_of(groups)):
             continue
-        if any(not _fits_english(groups, r, names) for r in roots if r in groups.glossary_root):
+        if any(not fits_english(groups, r, names) or not fits_chinese(groups, r, names)
+               for r in roots if r in groups.glossary_root):
             continue
         ks = [groups.add(n) for n in names]
         for k in ks[1:]:
             groups.union(ks[0], k)
-
-
-def _fits_english(groups: _Groups, root: str, names: list[str]) -> bool:
-    """A new English name for a glossary concept that has English names must share a word with
-    them or spell their initials: `机器学习（Andrew Ng）` glosses nothing, `（machine learning）` does."""
-    new_english = [n for n in names if n.isascii() and (key(n) not in groups.parent or groups.find(key(n)) != root)]
-    if not new_english:  # the common case: no group need be walked
-        return True
-    english = [s for k in groups.parent if groups.find(k) == root for s in groups.surfaces[k] if s.isascii()]
-    words = {w.casefold() for s in english for w in re.findall(r"[A-Za-z]+", s)}
-    initials = {"".join(w[0] for w in re.findall(r"[A-Za-z]+", s)).casefold() for s in english}
-    return not english or all({w.casefold() for w in re.findall(r"[A-Za-z]+", n)} & words or key(n) in initials
-                              for n in new_english)
 
 
 def ambiguous_names(groups: _Groups, pairs: list[list[str]]) -> set[str]:
@@ -358,7 +357,8 @@ def _general_names(groups: _Groups, pairs: list[list[str]], extracts: Sequence[F
     k-means). A glossary name is never refused."""
     glossary_key = {k for k in groups.parent if groups.find(k) in groups.glossary_root}
     refused = {key(n) for names in pairs for n in names
-               if key(n) not in glossary_key and (key(n) in generic_nouns() or key(n) in generic_words())}
+               if key(n) not in glossary_key and (key(n) in generic_nouns() or key(n) in generic_words()
+                                                  or is_annotation(n))}
     refused |= ambiguous_names(groups, pairs)
     everyday = {key(n) for names in pairs for n in names if key(n) not in glossary_key and re.fullmatch(
         r"[\u4e00-\u9fff]+", n) and tokenizer.dictionary.frequency(key(n)) >= GENERAL_WORD_FREQUENCY}

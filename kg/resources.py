@@ -58,6 +58,30 @@ class Glossary(_Strict):
     entries: tuple[GlossaryEntry, ...]
 
 
+class AliasRules(_Strict):
+    """`kg/data/alias_rules.json`: what may be an alias (see `glossary` and `ingest.merge`)."""
+
+    version: Literal[1]
+    note: str = ""
+    process_heads: tuple[str, ...] = Field(min_length=1)
+    """Words for a process done to an object (`学习`, `分解`, `检测`): an alias that is its entry's
+    name without such a head names the object (`特征值` of 特征值分解, `流形` of 流形学习)."""
+    short_forms_allowed: dict[str, str]
+    """Such short forms that are what people write for the process itself, each with the reason."""
+    annotation_words: tuple[str, ...] = Field(min_length=1)
+    """Words a bracket annotates a name with (`gcc（小写）`, `（简称）`): never a name."""
+    measure_suffixes: tuple[str, ...] = Field(min_length=1)
+    """Endings of a measure's name (`丢弃比率`, `dilation rate`): a measure is not its concept."""
+
+    @field_validator("short_forms_allowed")
+    @classmethod
+    def _reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [k for k, why in value.items() if len(why.split()) < 3]
+        if missing:
+            raise ValueError(f"short forms {missing} need a reason of a few words")
+        return value
+
+
 class Pattern(_Strict):
     id: str
     type: RelationType
@@ -218,6 +242,38 @@ def _bare_modifier(alias: str, entry: GlossaryEntry) -> bool:
         len(n) >= len(alias) + 2 and n.startswith(alias) for n in (entry.name, *entry.aliases))
 
 
+def object_short_form(alias: str, entry: GlossaryEntry, rules: AliasRules) -> str | None:
+    """The name of `entry` that `alias` shortens by a process head (`特征值` of `特征值分解`,
+    `角点` of `角点检测`), if any: then the alias names the object, not the process."""
+    if not re.search(r"[\u4e00-\u9fff]", alias):
+        return None
+    return next((n for n in (entry.name, *entry.aliases)
+                 if n.startswith(alias) and n[len(alias):] in rules.process_heads), None)
+
+
+def _check_short_forms(data: Glossary, rules: AliasRules) -> None:
+    """No alias names the object of its entry's process unless allowed with a reason, and every
+    allowed short form is still such an alias (a stale allow-list hides nothing)."""
+    used = set()
+    for entry in data.entries:
+        for alias in entry.aliases:
+            longer = object_short_form(alias, entry, rules)
+            if longer and alias not in rules.short_forms_allowed:
+                raise DataFileError(f"kg/data/glossary.json: alias {alias!r} of {entry.name!r} names the object "
+                                    f"of {longer!r}, not the process: give it an entry of its own, or allow it "
+                                    "with a reason in kg/data/alias_rules.json")
+            if longer:
+                used.add(alias)
+    stale = sorted(set(rules.short_forms_allowed) - used)
+    if stale:
+        raise DataFileError(f"kg/data/alias_rules.json: allowed short forms {stale} are no such alias of the glossary")
+
+
+@functools.lru_cache(maxsize=1)
+def alias_rules() -> AliasRules:
+    return _load_json("alias_rules.json", AliasRules)
+
+
 @functools.lru_cache(maxsize=1)
 def glossary() -> Glossary:
     """The bilingual glossary; two entries may never share a name or alias, and an entry may
@@ -229,7 +285,8 @@ def glossary() -> Glossary:
         if clash:
             raise DataFileError(f"kg/data/glossary.json: {clash[0]!r} and {clash[1]!r} in entry {entry.name!r} "
                                 "are different versions: give each version an entry of its own")
-        loose = next((a for a in entry.aliases if key(a) in generic_nouns() or _bare_modifier(a, entry)), None)
+        loose = next((a for a in entry.aliases if key(a) in generic_nouns() or key(a) in annotation_words()
+                      or _bare_modifier(a, entry)), None)
         if loose:
             raise DataFileError(f"kg/data/glossary.json: alias {loose!r} of {entry.name!r} is a generic word "
                                 "or a bare modifier, not a name")
@@ -240,6 +297,7 @@ def glossary() -> Glossary:
             if seen.get(k, entry.name) != entry.name:
                 raise DataFileError(f"kg/data/glossary.json: {name!r} is in both {seen[k]!r} and {entry.name!r}")
             seen[k] = entry.name
+    _check_short_forms(data, alias_rules())
     return data
 
 
@@ -284,6 +342,12 @@ def part_words() -> frozenset[str]:
 def generic_nouns() -> frozenset[str]:
     """Nouns that may be part of a name but are never a name's alias (`均值`, `面积`, `代表`)."""
     return frozenset(key(w) for w in _word_list("generic_nouns.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def annotation_words() -> frozenset[str]:
+    """Words a bracket annotates a name with (`小写`, `简称`); never a name (`alias_rules.json`)."""
+    return frozenset(key(w) for w in alias_rules().annotation_words)
 
 
 @functools.lru_cache(maxsize=1)
