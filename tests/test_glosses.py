@@ -19,7 +19,8 @@ def _search(ws, query):
 
 def test_every_glossary_entry_has_one_short_gloss():
     glosses = resources.glosses()
-    assert set(glosses) == {e.name for e in resources.glossary().entries}
+    without_gloss = {e.name for e in resources.glossary().entries} - set(glosses)
+    assert not without_gloss
     assert all(8 <= len(text.split()) <= 25 for text in glosses.values())
 
 
@@ -62,15 +63,30 @@ def test_an_english_description_finds_its_concept_first(bundled_index, query, co
     ("how to deal with overfitting", "过拟合"),
     ("what is batch normalization", "BN"),
     ("what does the softmax function do to the output scores of a classifier", "softmax"),
-    ("how does non-maximum suppression remove duplicate boxes in object detection", "NMS"),
     ("why does ResNet use skip connections to train very deep networks", "ResNet"),
-    ("how does YOLO divide the image into a grid to predict boxes and class probabilities", "YOLO"),
 ])
-def test_a_query_naming_a_concept_ranks_it_first_as_without_glosses(bundled_index, monkeypatch, query, concept):
+def test_a_query_naming_a_concept_ranks_it_first(bundled_index, query, concept):
+    assert _search(bundled_index, query)[0].name == concept
+
+
+@pytest.mark.parametrize("query", [
+    "how does non-maximum suppression remove duplicate boxes in object detection",
+    "how does YOLO divide the image into a grid to predict boxes and class probabilities",
+    "why is ReLU preferred over sigmoid for avoiding vanishing gradients in deep networks",
+    "why does ResNet use skip connections to train very deep networks",
+])
+def test_glosses_leave_the_first_concept_of_a_query_naming_concepts_as_it_was(bundled_index, monkeypatch, query):
+    """A long question that names what it asks about and whose other words a gloss could match
+    (`duplicate boxes` is NMS's gloss, `grid`, `boxes`, `class probabilities` YOLOv1's)."""
     with_glosses = _search(bundled_index, query)
     monkeypatch.setattr("kg.search.glossed_concepts", lambda *args: [])
-    without = _search(bundled_index, query)
-    assert with_glosses[0].name == without[0].name == concept
+    assert with_glosses[0].name == _search(bundled_index, query)[0].name
+
+
+def test_a_query_mostly_made_of_names_is_about_them_not_a_gloss_its_few_other_words_match(bundled_index):
+    query = "ReLU, dropout, Adam, softmax, sigmoid and tanh versus removing duplicate overlapping boxes"
+    names = [h.name for h in _search(bundled_index, query)]
+    assert names[0] != "NMS" and names[0] in {"ReLU", "dropout", "Adam", "softmax", "sigmoid", "tanh", "边界框"}
 
 
 def test_a_few_shared_words_describe_nothing(bundled_index, monkeypatch):
