@@ -301,6 +301,44 @@ def glossary() -> Glossary:
     return data
 
 
+class Glosses(_Strict):
+    version: Literal[1]
+    glosses: dict[str, str]
+
+    @field_validator("glosses")
+    @classmethod
+    def _non_empty(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = next((name for name, text in value.items() if not text.strip() or not text.isascii()), None)
+        if bad is not None:
+            raise ValueError(f"the gloss of {bad!r} is empty or not plain English (ASCII)")
+        return value
+
+
+def _glossary_names() -> set[str]:
+    """The entry names of glossary.json, read without validating it: a search that answers from a
+    saved index has no other use for the glossary, and validating it costs 0.1 s (`glossary()`,
+    run by every build, does)."""
+    if glossary.cache_info().currsize:
+        return {e.name for e in glossary().entries}
+    try:
+        return {e["name"] for e in json.loads(_read("glossary.json"))["entries"]}
+    except (KeyError, TypeError, json.JSONDecodeError):
+        return {e.name for e in glossary().entries}  # raises the glossary's own DataFileError
+
+
+@functools.lru_cache(maxsize=1)
+def glosses() -> dict[str, str]:
+    """One-line English glosses of glossary entries, by entry name (`kg.glosses`). A key that is
+    no entry's name fails at once: an entry renamed or split in the glossary must not silently
+    lose its gloss."""
+    data = _load_json("glosses.json", Glosses)
+    names = _glossary_names()
+    unknown = next((name for name in data.glosses if name not in names), None)
+    if unknown is not None:
+        raise DataFileError(f"kg/data/glosses.json: {unknown!r} is not the name of a glossary entry")
+    return data.glosses
+
+
 @functools.lru_cache(maxsize=1)
 def patterns() -> PatternSet:
     return _load_json("patterns.json", PatternSet)

@@ -23,6 +23,7 @@ from kg.bm25 import BM25
 from kg.errors import QueryTooLongError
 from kg.describe import described, is_description
 from kg.fields import CONCEPT_TOKEN, HEADING_TOKEN, RELATION_TOKEN, SUBJECT_TOKEN
+from kg.glosses import glossed_concepts
 from kg.index import KnowledgeIndex
 from kg.lexicon import fuzzy_budget
 from kg.limits import MAX_FUZZY_LOOKUPS, MAX_QUERY_CHARS
@@ -52,6 +53,12 @@ TYPO_TARGET_PASSAGES = 3
 TYPO_BONUS = 50.0
 """A word the notes never write, one edit from a name they write in this many passages, is that name
 misspelt, and the concept the query is about (`Adma optimizer`, `dorpout rate`)."""
+DESCRIBED_BONUS = 500.0
+"""Score of the concept whose gloss a descriptive English query paraphrases (`kg.glosses`): above
+the concepts its words happen to name (`training set` in a description of overfitting) with their
+text score and the passages' vote (`kg.describe`, at most 275), below a query that is a name."""
+GLOSS_WEIGHT = 0.3
+"""Weight of the other gloss matches (`kg.glosses`), beside the concept search's own BM25 score."""
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 LONE_CHARACTER_PASSAGES = 20
 """A Chinese character the notes write alone in at most this many passages may be a piece of a
@@ -312,6 +319,9 @@ class Searcher:
         for doc, score in self.concept_bm25.top(terms, k + len(scores), boosts):
             cid = self.concept_order[doc]
             scores[cid] = scores.get(cid, 0.0) + score
+        for cid, hit, paraphrased in glossed_concepts(self.index, a.words, a.named_words, a.concepts):
+            scores[cid] = (DESCRIBED_BONUS + hit.coverage) if paraphrased \
+                else scores.get(cid, 0.0) + GLOSS_WEIGHT * hit.score
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         return [ConceptHit(id=cid, name=self.index.concepts[cid].name, aliases=list(self.index.concepts[cid].aliases),
                            score=round(s, 4)) for cid, s in ranked if cid in self.index.concepts]
