@@ -23,6 +23,10 @@ ABOUT_PASSAGES = 3
 ABOUT_BONUS = 150.0
 """Above a named concept's bonus (`kg.search.MENTION_BONUS`): in a description the concepts named
 are parts of the description; the one described is what the answering passages are about."""
+_QUESTION = re.compile(r"^\s*(?:how|why|what|when|which|where|does|do|is|are|can|should)\b|[?？]|为什么|为何|如何|怎么|怎样|什么|哪些|吗",
+                       re.I)
+"""A question asks about the concepts it names (`how does NMS remove duplicate boxes`); a description
+avoids the name of the one it means."""
 _NUMBERING = re.compile(r"^\s*(?:[\d.、)）]+|[一二三四五六七八九十]+[、.])\s*")
 
 
@@ -37,6 +41,23 @@ def is_description(words: Sequence[str], exact: str | None) -> bool:
     True
     """
     return exact is None and len(set(words)) >= DESCRIPTION_WORDS
+
+
+def answer_subjects(query: str, named: Sequence[str], about: dict[str, float]) -> dict[str, float]:
+    """What the passages are about counts for a description, not for a question that names concepts:
+    `how does non-maximum suppression remove duplicate boxes in object detection` asks about NMS first,
+    though its answers sit under 目标检测, which it names too.
+
+    Examples
+    --------
+    >>> answer_subjects("how does NMS work in detection", ["nms", "det"], {"det": 150.0})
+    {}
+    >>> answer_subjects("the model fits training data but fails on new data", ["train"], {"overfit": 150.0})
+    {'overfit': 150.0}
+    """
+    if named and _QUESTION.search(query):
+        return {}
+    return about
 
 
 def passage_subject(index: KnowledgeIndex, tokenizer: Tokenizer, heading: Sequence[str], text: str) -> str | None:

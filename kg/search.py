@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from kg.bm25 import BM25
 from kg.errors import QueryTooLongError
-from kg.describe import described, is_description
+from kg.describe import answer_subjects, described, is_description
 from kg.fields import CONCEPT_TOKEN, HEADING_TOKEN, RELATION_TOKEN, SUBJECT_TOKEN
 from kg.glosses import glossed_concepts
 from kg.index import KnowledgeIndex
@@ -269,6 +269,7 @@ class Searcher:
             analysis = self.analyse(query)
         passages = self._passages(analysis, k)
         about = described(self.index, self.tokenizer, passages) if is_description(analysis.words, analysis.exact) else {}
+        about = answer_subjects(query, analysis.concepts, about)
         return SearchResult(query=query, concepts=self._concepts(analysis, k, about), passages=passages)
 
     def _passages(self, a: QueryAnalysis, k: int) -> list[PassageHit]:
