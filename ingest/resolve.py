@@ -212,7 +212,8 @@ class Resolver:
 
     def _qualifies_later(self, tokens, mention, found) -> bool:
         """`使用 Ground Truth 和预测框的交并比`: a name in a phrase that `的` ties to a later name
-        qualifies that name, which is what is used."""
+        qualifies that name, which is what is used (for what is solved, `解决X问题的损失函数` is a
+        relative clause: X is still what is solved)."""
         words = 0
         for i in range(mention.end, len(tokens)):
             t = tokens[i]
@@ -244,7 +245,7 @@ class Resolver:
                 after = _next_word(tokens, m.end + 1, stop_at_break=True)
                 if after and after not in _PROBLEM_NOUNS:
                     continue
-            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m) or self._qualifies_later(tokens, m, found):
+            if after in _MODIFIED or pick != "thing" and _before_problem_noun(tokens, m) or pick == "thing" and self._qualifies_later(tokens, m, found):
                 continue
             category = self.concepts[m.concept].category if m.concept in self.concepts else None
             is_problem = category == "problem"
