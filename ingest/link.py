@@ -135,23 +135,30 @@ _OBJECT = ("solves", "causes")
 
 _NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用|"
                            r"增大|增加|加大|提高|调整|调节|扩大|缩小)"
-                           r"|没用|无用|无效|没有用|不建议|不推荐|不行")
+                           r"|没用|无用|无效|没有用|不建议|不推荐|不行|无助于|无益于"
+                           r"|^\s*(?:与|和|及|或|以及|并且|而)(?![\u4e00-\u9fff]*[:：])")
 """A remedy item that lowers, raises, tunes or drops a concept (`降低正则化约束`, `增大学习率`,
-`调整超参数`) or says it does not help (`增加训练数据一般是没用的`): the remedy is the change,
+`调整超参数`) or says it does not help (`增加训练数据一般是没用的`, `梯度截断…无助于梯度消失`), or that
+continues a line broken off (`与梯度向量`): the remedy is the change,
 so the concept named is not what solves the problem."""
 _GENERAL_CLAIMS = ("uses", "solves", "causes", "improves", "part_of")
 """Types a bare part subject (`编码器采用…`) cannot state of the concept in general; `is_a` and
 `contrasts` (`生成器是一个神经网络`) still hold of every generator."""
 _ANAPHOR = re.compile(r"\s*(?:这个|这一|这些|这类|这种|该|此)(?:问题|现象)")
 """`…这种现象称为内部协变量偏移，BN 就是来解决这个问题`: the problem is the one the sentence named."""
+_UNHELPFUL = re.compile(r"无助于|无益于|不能解决|无法解决|解决不了")
+"""An item that says it does not help (`梯度截断有助于处理爆炸的梯度，但它无助于梯度消失`) remedies nothing of the list's."""
+_BOOK_TITLE = re.compile(r"《[^》]{0,60}》")
 _LOSS_CLASS = frozenset({"损失", "损失函数", "loss"})
 _ALGORITHM_CLASS = frozenset({"算法", "方法"})
 
 
 def _add_candidate(edges: _Edges, cand: RelationCandidate, resolve: Resolver):
-    if cand.type == "solves" and cand.head_pick == "item" and _NOT_A_REMEDY.search(cand.head):
+    if cand.type == "solves" and cand.head_pick == "item" and (
+            _NOT_A_REMEDY.search(cand.head) or _UNHELPFUL.search(cand.evidence.text)):
         return
-    head = resolve(cand.head, _head_pick(cand), cand.head_tokens)
+    head_span = _BOOK_TITLE.sub(" ", cand.head)  # `《深度学习》 10.10 …` cites a book, it names no subject
+    head = resolve(head_span, _head_pick(cand), cand.head_tokens if head_span == cand.head else ())
     if cand.tail_pick == "named_problem":
         tail = resolve.named_problem(cand.tail, cand.evidence.text)
     elif cand.type == "solves" and _ANAPHOR.match(cand.tail):

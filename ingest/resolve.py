@@ -121,6 +121,8 @@ class Resolver:
             return None
         if set(lead) & (_STEP_PREPOSITIONS if pick == "step" else _PREPOSITIONS) or any(map(self._verb, lead)):
             return None  # `与sigmoid搭配使用的…`, `参考FPN思路…`, `该网络结构…`: not the subject, or another's
+        if pick == "own_subject" and lead and tokens[first.start - 1] == lead[-1] and self._modifier(lead[-1]):
+            return None  # `双线性池化是一种特征融合方法`: the subject is a kind of pooling the notes do not name
         if pick == "own_subject" and "的" in tokens[first.end: first.end + 2] or after in _SUBJECT_MODIFIED:
             return None  # `滤波器层面的剪枝属于…`: the subject is something of the concept
         if "的" in lead and not self._qualifier(lead[lead.index("的") - 1] if lead.index("的") else ""):
@@ -204,6 +206,11 @@ class Resolver:
             return False
         tags = [flag for _, flag in self.tokenizer.pos(word)]
         return len(tags) == 1 and tags[0].startswith("n")
+
+    def _modifier(self, word: str) -> bool:
+        """A Chinese noun or adjective written onto a name (`双线性` in `双线性池化`) makes a longer name."""
+        tags = [flag for _, flag in self.tokenizer.pos(word)] if re.fullmatch(r"[\u4e00-\u9fff]{2,}", word) else []
+        return len(tags) == 1 and tags[0][0] in "nab"
 
     def _qualifier(self, word: str) -> bool:
         """An adjective or distinguishing word (`常见的`, `经典的`) may stand before a subject."""

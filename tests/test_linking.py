@@ -137,6 +137,12 @@ MISREADINGS = [
     ("过拟合时模型的权重较大，使用 dropout 可以缓解这一问题。\n", "dropout", "过拟合", "solves"),
     # `与X不同` needs the difference word
     ("和卷积一样，池化也没有可学习的参数。\n", "池化", "卷积", "contrasts"),
+    # an item that does not help, a broken-off line and a cited book remedy nothing; a compound
+    # name the notes do not know is no kind of its last word's concept
+    ("## 如何解决梯度消失\n\n- 梯度裁剪有助于处理梯度爆炸，但它无助于梯度消失。\n- 使用 ReLU\n", "梯度裁剪", "梯度消失", "solves"),
+    ("## 如何解决梯度消失\n\n- 与梯度向量\n- 使用 ReLU\n", "梯度", "梯度消失", "solves"),
+    ("## 如何解决梯度消失\n\n- 《深度学习》 10.10 门控 RNN\n- 使用 ReLU\n", "深度学习", "梯度消失", "solves"),
+    ("双线性池化是一种特征融合方法。\n", "池化", "特征融合", "is_a"),
 ]
 RIGHT_READINGS = [
     ("聚类算法: KMeans、GMM\n", "GMM", "聚类", "is_a"),
