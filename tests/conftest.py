@@ -28,6 +28,19 @@ def stop_server(proc: subprocess.Popen, grace: float = 15) -> None:
         proc.wait(grace)
 
 
+def index_of_note(tmp_path: Path, text: str):
+    """The index a full build makes of one note holding `text` (for rule tests on tiny notes)."""
+    from ingest.build import build as build_index
+    from kg import store
+    from kg.workspace import Workspace
+
+    notes_dir = tmp_path / "notes"
+    notes_dir.mkdir()
+    (notes_dir / "n.md").write_text(text, encoding="utf-8")
+    Workspace(notes_dir, tmp_path / ".kg", build_index).build()
+    return store.load(tmp_path / ".kg").index
+
+
 @pytest.fixture(scope="session")
 def tokenizer():
     from kg.tokenize import default_tokenizer

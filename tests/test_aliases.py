@@ -6,22 +6,13 @@ import json
 
 import pytest
 
+from conftest import index_of_note
 from ingest import merge
-from ingest.build import build as build_index
 from ingest.concepts import is_term_like
-from kg import resources, store
+from kg import resources
 from kg.errors import DataFileError, UnknownConceptError
 from kg.normalize import key
 from kg.resources import version_clash
-from kg.workspace import Workspace
-
-
-def _index(tmp_path, text: str):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "n.md").write_text(text, encoding="utf-8")
-    Workspace(notes, tmp_path / ".kg", build_index).build()
-    return store.load(tmp_path / ".kg").index
 
 
 def _id(index, name: str):
@@ -43,34 +34,34 @@ def _repeated(line: str, times: int = 4) -> str:
     ("偏差", "偏置"),
 ])
 def test_a_measure_or_a_namesake_is_not_fused_with_the_concept(tmp_path, one, other):
-    index = _index(tmp_path, f"{one}与{other}都要算。\n")
+    index = index_of_note(tmp_path, f"{one}与{other}都要算。\n")
     assert _id(index, one) is not None and _id(index, other) is not None
     assert _id(index, one) != _id(index, other)
 
 
 def test_an_abbreviation_and_its_full_name_are_one_node(tmp_path):
-    index = _index(tmp_path, "DW 卷积即逐通道卷积，DW 省计算。\n")
+    index = index_of_note(tmp_path, "DW 卷积即逐通道卷积，DW 省计算。\n")
     assert _id(index, "DW") == _id(index, "逐通道卷积") == _id(index, "depthwise convolution")
 
 
 def test_a_bracket_glosses_the_whole_modified_name_not_its_head(tmp_path):
-    index = _index(tmp_path, "高层特征具有强语义（rich semantic）。\n\n" + _repeated("语义分割要用语义"))
+    index = index_of_note(tmp_path, "高层特征具有强语义（rich semantic）。\n\n" + _repeated("语义分割要用语义"))
     assert _id(index, "语义") is None or _id(index, "语义") != _id(index, "rich semantic")
 
 
 def test_a_known_name_that_does_not_translate_a_glossary_concept_is_not_its_alias(tmp_path):
-    index = _index(tmp_path, "用PNN（神经网络）分类。\n\n" + _repeated("PNN 用于推荐"))
+    index = index_of_note(tmp_path, "用PNN（神经网络）分类。\n\n" + _repeated("PNN 用于推荐"))
     assert _id(index, "PNN") != _id(index, "神经网络")
 
 
 def test_a_name_glossed_as_two_concepts_is_neither_and_not_a_node(tmp_path):
     text = "MAC（内存访问成本）要小。\n\n由乘法累加（MAC）计数。\n\n" + _repeated("MAC 和 MACs 不同")
-    index = _index(tmp_path, text)
+    index = index_of_note(tmp_path, text)
     assert _id(index, "MAC") not in (_id(index, "MACs"), _id(index, "内存访问成本"))
 
 
 def test_an_everyday_word_is_not_a_concept_of_the_notes(tmp_path):
-    index = _index(tmp_path, "绿色: 表示正样本。\n\n" + _repeated("图中绿色框"))
+    index = index_of_note(tmp_path, "绿色: 表示正样本。\n\n" + _repeated("图中绿色框"))
     assert _id(index, "绿色") is None
 
 
@@ -82,14 +73,14 @@ def test_an_everyday_word_is_not_a_concept_of_the_notes(tmp_path):
     ("归一化", "min-max归一化"),  # a family and one of its kinds
 ])
 def test_opposites_and_a_thing_with_its_parameter_are_two_nodes(tmp_path, one, other):
-    index = _index(tmp_path, f"{one}与{other}都要算。\n")
+    index = index_of_note(tmp_path, f"{one}与{other}都要算。\n")
     assert _id(index, one) is not None and _id(index, other) is not None
     assert _id(index, one) != _id(index, other)
 
 
 def test_each_version_is_its_own_concept_apart_from_its_family(tmp_path):
     text = "YOLO 是单阶段检测器。\n\nYOLOv2 使用了 anchor。\n\nYOLO v3 使用多尺度。\n\nYOLO9000 基于 YOLOv2。\n"
-    index = _index(tmp_path, text)
+    index = index_of_note(tmp_path, text)
     ids = [_id(index, n) for n in ("YOLO", "YOLOv2", "YOLO v3", "YOLO9000")]
     assert None not in ids and len(set(ids)) == 4
     assert _id(index, "YOLO v2") == _id(index, "YOLOv2")  # spacing does not make a new version

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from conftest import corpora_or_skip
+from conftest import corpora_or_skip, index_of_note
 from ingest import merge
 from ingest.build import build as build_index
-from kg import resources, store
+from kg import resources
 from kg.errors import DataFileError
 from kg.normalize import key
 from kg.tokenize import Tokenizer
@@ -31,14 +31,6 @@ JOINED = [("蒸馏", "知识蒸馏"), ("熵", "信息熵"), ("注意力", "注�
 """Short forms people write for the concept itself."""
 
 
-def _index(tmp_path, text: str):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "n.md").write_text(text, encoding="utf-8")
-    Workspace(notes, tmp_path / ".kg", build_index).build()
-    return store.load(tmp_path / ".kg").index
-
-
 def _node(index, name: str):
     """The concept a name is a name of (exactly: `resolve` would also guess at a near name)."""
     return index.keys.get(key(name))
@@ -46,19 +38,19 @@ def _node(index, name: str):
 
 @pytest.mark.parametrize("one,other", APART)
 def test_a_name_of_another_concept_is_not_an_alias(tmp_path, one, other):
-    index = _index(tmp_path, f"{one}和{other}不是一回事。\n\n{other}用到{one}。\n")
+    index = index_of_note(tmp_path, f"{one}和{other}不是一回事。\n\n{other}用到{one}。\n")
     assert _node(index, other) is not None
     assert _node(index, one) != _node(index, other)
 
 
 @pytest.mark.parametrize("short,name", JOINED)
 def test_good_short_forms_still_name_their_concept(tmp_path, short, name):
-    index = _index(tmp_path, f"{name}很常用。\n\n{short}也常写。\n")
+    index = index_of_note(tmp_path, f"{name}很常用。\n\n{short}也常写。\n")
     assert _node(index, short) == _node(index, name) is not None
 
 
 def test_a_bracket_naming_what_a_measure_is_of_joins_nothing(tmp_path):
-    index = _index(tmp_path, "训练时丢弃比例（dropout）设为0.5。\n\n" * 2 + "dropout能缓解过拟合。\n")
+    index = index_of_note(tmp_path, "训练时丢弃比例（dropout）设为0.5。\n\n" * 2 + "dropout能缓解过拟合。\n")
     assert _node(index, "丢弃比例") != _node(index, "dropout")
     assert _node(index, "dropout") is not None
 
@@ -77,14 +69,14 @@ def test_a_measure_joins_only_another_measure(pair, joined):
 
 
 def test_an_annotation_in_brackets_is_not_a_name(tmp_path):
-    index = _index(tmp_path, "GNU Compiler Collection（GCC）是编译器套装。\n\n这里的 `gcc` （小写）是命令，与 `GCC` 不同。\n\n"
+    index = index_of_note(tmp_path, "GNU Compiler Collection（GCC）是编译器套装。\n\n这里的 `gcc` （小写）是命令，与 `GCC` 不同。\n\n"
                    + "GCC 很常用。\n\n" * 3)
     assert _node(index, "GCC") is not None
     assert _node(index, "小写") is None or _node(index, "小写") != _node(index, "GCC")
 
 
 def test_a_list_of_short_lowercase_tokens_is_not_a_concept(tmp_path):
-    index = _index(tmp_path, "把 js css img（静态数据）放到 CDN 上。\n\n" * 3)
+    index = index_of_note(tmp_path, "把 js css img（静态数据）放到 CDN 上。\n\n" * 3)
     assert _node(index, "js css img") is None
 
 
@@ -181,14 +173,14 @@ def test_no_alias_is_a_generic_or_everyday_word_on_the_bundled_graph(bundled_ind
 
 
 def test_a_heading_of_a_topic_and_an_aspect_is_no_alias(tmp_path):
-    index = _index(tmp_path, "## boosting 串行训练\n\n每一轮训练一个弱学习器。\n\n"
+    index = index_of_note(tmp_path, "## boosting 串行训练\n\n每一轮训练一个弱学习器。\n\n"
                    "## 非极大化抑制 NMS\n\n去掉重叠的框。\n")
     assert _node(index, "串行训练") != _node(index, "boosting")
     assert _node(index, "非极大化抑制") == _node(index, "NMS") is not None
 
 
 def test_an_acronym_after_two_coordinated_words_glosses_neither_alone(tmp_path):
-    index = _index(tmp_path, "一种基于引导和表面(GS)的检测算法。\n\n" * 3 + "表面很光滑。\n\nGS 算法很快。\n\nGS 算法很准。\n")
+    index = index_of_note(tmp_path, "一种基于引导和表面(GS)的检测算法。\n\n" * 3 + "表面很光滑。\n\nGS 算法很快。\n\nGS 算法很准。\n")
     assert _node(index, "表面") is None or _node(index, "表面") != _node(index, "GS")
 
 

@@ -4,18 +4,12 @@ Each case is a small note built into a real index, checked by concept names."""
 
 import pytest
 
-from ingest.build import build as build_index
-from kg import store
+from conftest import index_of_note
 from kg.errors import UnknownConceptError
-from kg.workspace import Workspace
 
 
 def _typed(tmp_path, text: str):
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "n.md").write_text(text, encoding="utf-8")
-    Workspace(notes, tmp_path / ".kg", build_index).build()
-    index = store.load(tmp_path / ".kg").index
+    index = index_of_note(tmp_path, text)
     return index, {(r.source, r.target, r.type) for r in index.relations if r.type != "related"}
 
 
