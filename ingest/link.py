@@ -135,11 +135,11 @@ _OBJECT = ("solves", "causes")
 
 _NOT_A_REMEDY = re.compile(r"^\s*(?:\(?\d+[.、)）]\s*)?(?:降低|减少|减小|减弱|去掉|去除|取消|删除|不用|不要|避免使用|"
                            r"增大|增加|加大|提高|调整|调节|扩大|缩小)"
-                           r"|没用|无用|无效|没有用|不建议|不推荐|不行|无助于|无益于"
+                           r"|没用|无用|无效|没有用|不建议|不推荐|不行"
                            r"|^\s*(?:与|和|及|或|以及|并且|而)(?![\u4e00-\u9fff]*[:：])")
 """A remedy item that lowers, raises, tunes or drops a concept (`降低正则化约束`, `增大学习率`,
-`调整超参数`) or says it does not help (`增加训练数据一般是没用的`, `梯度截断…无助于梯度消失`), or that
-continues a line broken off (`与梯度向量`): the remedy is the change,
+`调整超参数`) or says it does not help (`增加训练数据一般是没用的`; `无助于…` anywhere in its sentence,
+`_UNHELPFUL`), or that continues a line broken off (`与梯度向量`): the remedy is the change,
 so the concept named is not what solves the problem."""
 _GENERAL_CLAIMS = ("uses", "solves", "causes", "improves", "part_of")
 """Types a bare part subject (`编码器采用…`) cannot state of the concept in general; `is_a` and
